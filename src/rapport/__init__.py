@@ -1,0 +1,2 @@
+"""Rapport — an open-source CRM."""
+__version__ = "0.1.0"

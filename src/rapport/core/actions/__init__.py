@@ -1,0 +1,1 @@
+"""The action runner and the generic actions (see ``base.py`` and ``crud.py``)."""

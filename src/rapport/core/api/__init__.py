@@ -1,0 +1,1 @@
+"""The generic REST API (API.md), generated from the registry."""

@@ -1,0 +1,1 @@
+"""The browser interface: generic views generated from the registry (htmx, server-rendered)."""

@@ -1,0 +1,17 @@
+"""The signed-in user's home page (the dashboard arrives with analytics)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from rapport.core.entities import all_entities
+
+
+@login_required
+def home(request):
+    counts = []
+    for spec in all_entities():
+        if spec.area:
+            counts.append({"spec": spec, "url": f"/{spec.set_name}/",
+                           "mine": spec.model.objects.for_user(request.user, "read").filter(
+                               **({"owner_user_id": request.user.pk} if spec.is_owned else {})).count()})
+    return render(request, "core/home.html", {"tiles": counts})
