@@ -1,0 +1,42 @@
+"""Fixtures of the import/export/bulk edit tests."""
+
+import pytest
+
+
+@pytest.fixture
+def grant(db):
+    """``grant(user, *misc)`` adds a role holding the miscellaneous privileges ``misc`` to ``user``."""
+    import itertools
+
+    from rapport.security.models import Role, root_business_unit
+
+    counter = itertools.count(1)
+
+    def give(user, *misc):
+        role = Role.objects.create(name=f"Data role {next(counter)}", business_unit=root_business_unit(),
+                                   privileges={}, misc_privileges=list(misc))
+        role.users.add(user)
+        user.__dict__.pop("_rapport_security", None)
+        return user
+
+    return give
+
+
+@pytest.fixture
+def importer(alice, grant):
+    return grant(alice, "import")
+
+
+@pytest.fixture
+def run_file(tmp_path):
+    """``run_file(user, set_name, content: bytes, name, **options)`` → the finished Import (run in-process)."""
+    from rapport.dataio import service
+
+    def run(user, set_name, content: bytes, name="data.csv", mapping=None, **options):
+        path = tmp_path / name
+        path.write_bytes(content)
+        job = service.prepare_import(user, set_name, str(path), name)
+        service.configure(job, mapping=mapping, **options)
+        return service.start(job, run_now=True)
+
+    return run

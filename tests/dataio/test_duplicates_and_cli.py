@@ -1,0 +1,101 @@
+"""Duplicate handling during import (skip / flag / create) and ``rapport import``."""
+
+from dataclasses import dataclass
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = b"topic,last_name,company_name\nNew bid,Wang,Dalian Port\nOther bid,Li,Fresh Co\n"
+
+
+@dataclass
+class Rule:
+    mode: str = "warn"
+
+
+@dataclass
+class Match:
+    entity: str
+    record_id: object
+    name: str
+    rule: Rule
+
+
+@pytest.fixture
+def fake_detection(monkeypatch):
+    """Stands in for ``rapport.duplicates.detect.find_duplicates``: a lead matches one with the same company."""
+    from rapport.dataio import engine
+    from rapport.sales.models import Lead
+
+    def find(entity_set, values, exclude_id=None, user=None):
+        found = Lead.objects.filter(company_name__iexact=values.get("company_name", "")).first()
+        return [Match("leads", found.pk, found.company_name, Rule())] if found else []
+
+    monkeypatch.setattr(engine, "find_duplicates", find)
+
+
+@pytest.mark.parametrize(("mode", "imported", "skipped", "flagged", "dalian"), [
+    ("skip", 1, 1, 0, 1), ("flag", 2, 0, 1, 2), ("create", 2, 0, 0, 2),
+])
+def test_duplicates_skip_flag_create(importer, create, run_file, fake_detection, mode, imported, skipped, flagged, dalian):
+    from rapport.sales.models import Lead
+
+    create(importer, "leads", topic="Old bid", last_name="Zhao", company_name="Dalian Port")
+    job = run_file(importer, "leads", CONTENT, duplicates=mode)
+    assert (job.rows_imported, job.rows_skipped, job.rows_flagged, job.rows_failed) == (imported, skipped, flagged, 0)
+    assert Lead.objects.filter(company_name="Dalian Port").count() == dalian
+    kinds = list(job.issues.values_list("row", "kind"))
+    assert kinds == ([(2, "skipped")] if mode == "skip" else [(2, "flagged")] if mode == "flag" else [])
+
+
+def test_a_duplicate_refused_by_the_write_hook_fails_or_skips_the_row(importer, run_file, monkeypatch):
+    """Without a pre-check, the write hook's refusal decides: a warn match is skipped, a block match fails."""
+    from rapport.core.errors import DuplicateDetected
+    from rapport.core.registry import registry
+    from rapport.sales.models import Lead
+
+    def hook(phase, spec, record, ctx, operation):
+        if phase == "before_save" and spec.set_name == "leads" and record.company_name == "Dalian Port":
+            mode = "block" if record.last_name == "Block" else "warn"
+            if mode == "block" or not ctx.suppress_duplicate_detection:
+                raise DuplicateDetected("A duplicate record was found.", extra={"duplicates": [{"rule_mode": mode}]})
+
+    from rapport.dataio import engine
+
+    monkeypatch.setattr(engine, "find_duplicates", None)
+    hooks = registry["write_hooks"]  # a dict of name -> hook
+    hooks.add("test-duplicates", hook)
+    try:
+        content = b"topic,last_name,company_name\nA,Wang,Dalian Port\nB,Block,Dalian Port\nC,Li,Fresh Co\n"
+        job = run_file(importer, "leads", content, duplicates="skip")
+        assert (job.rows_imported, job.rows_skipped, job.rows_failed) == (1, 1, 1)
+        job = run_file(importer, "leads", content.replace(b"Fresh", b"New"), "b.csv", duplicates="create")
+        assert (job.rows_imported, job.rows_skipped, job.rows_failed) == (2, 0, 1)  # block rules still refuse
+        assert Lead.objects.filter(last_name="Block").count() == 0
+    finally:
+        hooks.pop("test-duplicates", None)
+
+
+def test_rapport_import_command(admin, tmp_path, capsys):
+    import json
+
+    from rapport.cli import main
+    from rapport.sales.models import Lead
+
+    data = tmp_path / "leads.csv"
+    data.write_bytes(b"Subject,Surname,Firm,Size\nBid,Wang,Dalian Port,12\nOffer,Li,Li Co,many\n")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"Subject": "topic", "Surname": "last_name", "Firm": "company_name", "Size": "employees"}))
+    assert main(["import", "leads", str(data), "--mapping", str(mapping), "--dry-run"]) == 3
+    assert Lead.objects.count() == 0
+    code = main(["import", "leads", str(data), "--mapping", str(mapping), "--user", "admin"])
+    captured = capsys.readouterr()
+    assert code == 3, captured.err
+    assert "imported 1, failed 1" in captured.out and "row 3 employees" in captured.err
+    assert Lead.objects.get().topic == "Bid"
+    from rapport.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(entity="leads", channel="cli").count() == 1
+    assert main(["import", "nope", str(data)]) == 1
+    assert main(["import", "leads", str(tmp_path / "missing.csv")]) == 1

@@ -1,0 +1,33 @@
+"""The benchmark runner works end to end at a tiny scale (no timing assertions)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_bench_smoke_writes_a_report_with_every_scenario_and_its_ratio(tmp_path):
+    out = tmp_path / "performance.md"
+    subprocess.run([sys.executable, "-m", "bench", "smoke", "--out", str(out)], check=True, cwd=ROOT,
+                   capture_output=True, timeout=300)
+    report = out.read_text()
+    for scenario in ("baseline_sql_lookup", "baseline_trivial_view", "api_list_first_page_salesperson",
+                     "api_list_deep_page_admin", "api_get_one", "api_patch_one", "api_post_one", "quick_find_华为"):
+        assert f"| {scenario} |" in report
+    assert "×" in report  # ratios to the same-run baseline are written
+
+
+@pytest.mark.slow
+def test_pipeline_bench_times_the_funnel_and_forecast_against_the_bare_group_by(tmp_path):
+    url = f"sqlite:///{tmp_path / 'pipeline.sqlite3'}"
+    done = subprocess.run([sys.executable, "-m", "bench.pipeline", "--scale", "300", "--repeat", "2", "--url", url],
+                          check=True, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "RAPPORT_HOME": str(tmp_path)})
+    for scenario in ("ceiling: bare SQL GROUP BY stage", "pipeline funnel [admin]", "forecast by month [salesperson]"):
+        assert f"| {scenario} |" in done.stdout
+    assert "generated_opportunities: 300" in done.stdout
