@@ -126,6 +126,32 @@
     }
   });
 
+  /* Choosing a field or an operator draws the row again (its operators and value input). The
+     listener sits on the document, so a row just added reacts at once — no wait for htmx to
+     process it. */
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("[data-redraw-row]");
+    if (!select || !window.htmx) { return; }
+    var row = select.closest(".filter-row");
+    if (!row) { return; }
+    var params = new URLSearchParams();
+    qsa(row, "input[name], select[name]").forEach(function (el) {
+      if (el.multiple) {
+        Array.prototype.forEach.call(el.selectedOptions, function (o) { params.append(el.name, o.value); });
+      } else if ((el.type === "checkbox" || el.type === "radio") && !el.checked) {
+        return;
+      } else {
+        params.append(el.name, el.value);
+      }
+    });
+    var focusId = select.id;
+    window.htmx.ajax("GET", select.getAttribute("data-redraw-row") + "&" + params.toString(), { target: row, swap: "outerHTML" })
+      .then(function () {
+        var again = document.getElementById(focusId);
+        if (again) { again.focus(); }
+      });
+  });
+
   /* --- lookup fields: type-ahead combobox ------------------------------------------------------ */
   var timers = new WeakMap();
 
