@@ -1,0 +1,142 @@
+"""Duplicate detection rules (PLT-15), their stored match keys, duplicate-detection jobs and merges (PLT-16)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core.models import Record
+
+
+class RuleMode(models.TextChoices):
+    WARN = "warn", _("Warn (the user may save anyway)")
+    BLOCK = "block", _("Block (saving is refused)")
+
+
+class ConditionKind(models.TextChoices):
+    EXACT = "exact", _("Exact match")
+    FIRST = "first", _("Same first characters")
+    LAST = "last", _("Same last characters")
+    COMPANY_NAME = "company_name", _("Same company name (normalized, similar)")
+    PHONE = "phone", _("Same phone number")
+    SUBSCRIBER = "subscriber", _("Same phone number without area code")
+    EMAIL = "email", _("Same e-mail address")
+
+
+class DuplicateRule(Record):
+    """Records of ``base_entity`` are checked against records of ``matching_entity``.
+
+    A rule matches when every one of its conditions matches; a condition whose value is blank on
+    the record being checked makes the rule not apply (blanks are ignored, as in Dynamics).
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    base_entity = models.CharField(_("records of"), max_length=40)
+    matching_entity = models.CharField(_("checked against"), max_length=40)
+    mode = models.CharField(_("mode"), max_length=8, choices=RuleMode.choices, default=RuleMode.WARN)
+    similarity = models.PositiveSmallIntegerField(
+        _("name similarity (%)"), default=88, validators=[MinValueValidator(50), MaxValueValidator(100)],
+        help_text=_("How alike two normalized company names must be to match; 100 means identical."),
+    )
+    exclude_inactive = models.BooleanField(_("ignore inactive records"), default=True)
+    description = models.TextField(_("description"), blank=True, default="")
+    published_version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("duplicate detection rule")
+        verbose_name_plural = _("duplicate detection rules")
+        indexes = [models.Index(fields=["base_entity", "state"], name="duprule_base_idx")]
+
+
+class DuplicateCondition(Record):
+    """One condition of a rule: a field of the checked record compared with a field of the others."""
+
+    rule = models.ForeignKey(DuplicateRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="conditions")
+    base_field = models.CharField(_("field"), max_length=64)
+    matching_field = models.CharField(_("matching field"), max_length=64, blank=True, default="",
+                                      help_text=_("Leave empty for the same field."))
+    kind = models.CharField(_("criterion"), max_length=16, choices=ConditionKind.choices, default=ConditionKind.EXACT)
+    length = models.PositiveSmallIntegerField(_("number of characters"), null=True, blank=True,
+                                              validators=[MinValueValidator(1), MaxValueValidator(100)])
+
+    class Meta:
+        verbose_name = _("duplicate rule condition")
+        verbose_name_plural = _("duplicate rule conditions")
+
+    def __str__(self) -> str:
+        return f"{self.base_field} {self.kind}"
+
+
+class MatchKey(models.Model):
+    """An indexed key of one record: checking a record looks keys up instead of scanning records.
+
+    ``kind`` is ``name`` / ``phone`` / ``sub`` / ``email`` for the entry check, or ``r<rule id>`` for a
+    rule's combined key; ``text`` carries the normalized company name for the similarity check.
+    """
+
+    entity = models.CharField(max_length=40)
+    record_id = models.UUIDField()
+    kind = models.CharField(max_length=24)
+    key = models.CharField(max_length=200)
+    text = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "key", "entity"], name="matchkey_lookup_idx"),
+            models.Index(fields=["record_id"], name="matchkey_record_idx"),
+        ]
+
+
+class DuplicateJobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class DuplicateJob(models.Model):
+    """A bulk duplicate-detection job: the duplicate sets of one entity under the active rules."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entity = models.CharField(_("entity"), max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    state = models.CharField(_("status"), max_length=12, choices=DuplicateJobState.choices, default=DuplicateJobState.QUEUED)
+    created_on = models.DateTimeField(_("created on"), default=timezone.now)
+    finished_on = models.DateTimeField(_("finished on"), null=True, blank=True)
+    records_checked = models.PositiveIntegerField(_("records checked"), default=0)
+    # [{"rule": name, "ids": [uuid, ...]}] — the sets, for review (names are read through the record filter).
+    sets = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_on"]
+
+
+class Merge(models.Model):
+    """One merge of a subordinate record into its master, kept so that it can be undone (PLT-16)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entity = models.CharField(_("entity"), max_length=40)
+    master_id = models.UUIDField(_("master"))
+    subordinate_id = models.UUIDField(_("subordinate"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("merged by"), null=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    occurred_on = models.DateTimeField(_("merged on"), default=timezone.now)
+    # {"<field>": [master's value before, value taken from the subordinate]} (JSON-ready values)
+    fields = models.JSONField(default=dict, blank=True)
+    # [{"entity": set or model label, "column": fk column, "ids": [...]}] — the children moved to the master
+    moved = models.JSONField(default=list, blank=True)
+    # the subordinate's state and status reason before it was deactivated
+    subordinate_state = models.JSONField(default=dict, blank=True)
+    undone_on = models.DateTimeField(_("undone on"), null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("undone by"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-occurred_on"]
+        indexes = [models.Index(fields=["entity", "master_id"], name="merge_master_idx"),
+                   models.Index(fields=["entity", "subordinate_id"], name="merge_subordinate_idx")]
