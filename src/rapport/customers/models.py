@@ -62,6 +62,11 @@ class Account(OwnedRecord, Address):
     blacklisted = models.BooleanField(_("blacklisted"), default=False)
     description = models.TextField(_("description"), blank=True, default="")
     currency = models.CharField(_("currency"), max_length=3, default=base_currency, validators=[currency_code])
+    # The customer pool (SAL-21): an account nobody owns waits in its business unit's public pool or the
+    # agent administrator's pool; only the pool actions (rapport.pool) set these.
+    pool = models.CharField(_("pool"), max_length=8, blank=True, default="", editable=False,
+                            choices=[("public", _("Public pool")), ("agent", _("Agent administrator's pool"))])
+    pooled_on = models.DateTimeField(_("in the pool since"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("account")
@@ -74,6 +79,9 @@ class Account(OwnedRecord, Address):
             models.Index(fields=["-modified_on", "-id"], name="account_modified_idx"),
             models.Index(fields=["city", "name"], name="account_city_idx"),
             models.Index(fields=["industry", "name"], name="account_industry_idx"),
+            # A business unit's pool, newest first; partial, so owned accounts cost nothing.
+            models.Index(fields=["pool", "owning_business_unit", "-pooled_on"], name="account_pool_idx",
+                         condition=~models.Q(pool="")),
         ]
 
     def clean(self):

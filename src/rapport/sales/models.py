@@ -134,6 +134,11 @@ class Lead(OwnedRecord, Address):
                                               null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     web_form = models.ForeignKey("sales.WebForm", verbose_name=_("web form"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="leads")
+    # The customer pool (SAL-21): a lead nobody owns waits in its business unit's public pool or the
+    # agent administrator's pool; only the pool actions (rapport.pool) set these.
+    pool = models.CharField(_("pool"), max_length=8, blank=True, default="", editable=False,
+                            choices=[("public", _("Public pool")), ("agent", _("Agent administrator's pool"))])
+    pooled_on = models.DateTimeField(_("in the pool since"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lead")
@@ -147,6 +152,9 @@ class Lead(OwnedRecord, Address):
             models.Index(fields=["lead_source", "state"], name="lead_source_state_idx"),
             models.Index(fields=["state", "status_reason"], name="lead_state_reason_idx"),
             models.Index(fields=["email"], name="lead_email_idx"),
+            # A business unit's pool, newest first; partial, so owned leads cost nothing.
+            models.Index(fields=["pool", "owning_business_unit", "-pooled_on"], name="lead_pool_idx",
+                         condition=~models.Q(pool="")),
         ]
 
     def clean(self):
