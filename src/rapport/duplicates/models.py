@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -50,6 +51,19 @@ class DuplicateRule(Record):
         verbose_name_plural = _("duplicate detection rules")
         indexes = [models.Index(fields=["base_entity", "state"], name="duprule_base_idx")]
 
+    def clean(self):
+        from rapport.core.entities import get_entity
+
+        errors = {}
+        for name in ("base_entity", "matching_entity"):
+            if get_entity(getattr(self, name)) is None:
+                errors[name] = _("Choose accounts, contacts or leads.")
+        if errors:
+            raise ValidationError(errors)
+
+
+COMPARABLE = {"text", "email", "url", "choice", "lookup", "integer"}
+
 
 class DuplicateCondition(Record):
     """One condition of a rule: a field of the checked record compared with a field of the others."""
@@ -68,6 +82,31 @@ class DuplicateCondition(Record):
 
     def __str__(self) -> str:
         return f"{self.base_field} {self.kind}"
+
+    def clean(self):
+        from rapport.core.entities import get_entity
+
+        rule = DuplicateRule.objects.filter(pk=self.rule_id).first()
+        if rule is None:
+            return
+        errors = {}
+        checks = [("base_field", rule.base_entity, self.base_field),
+                  ("matching_field", rule.matching_entity, self.matching_field or self.base_field)]
+        for attribute, set_name, name in checks:
+            spec = get_entity(set_name)
+            fs = spec.field_map.get(name) if spec else None
+            if fs is None or fs.system or fs.type not in COMPARABLE:
+                names = ", ".join(n for n, f in (spec.field_map.items() if spec else [])
+                                  if not f.system and f.type in COMPARABLE)
+                errors[attribute] = _("“%(field)s” is not a field of %(entity)s that can be compared (%(names)s).") % {
+                    "field": name, "entity": set_name, "names": names}
+        if self.kind in (ConditionKind.FIRST, ConditionKind.LAST) and not self.length:
+            errors["length"] = _("Give the number of characters to compare.")
+        if self.kind == ConditionKind.COMPANY_NAME and DuplicateCondition.objects.filter(
+                rule_id=self.rule_id, kind=ConditionKind.COMPANY_NAME).exclude(pk=self.pk).exists():
+            errors["kind"] = _("A rule compares at most one company name.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class MatchKey(models.Model):

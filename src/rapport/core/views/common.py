@@ -43,7 +43,10 @@ class EntitySetConverter:
 
 def ui_context(request) -> ActionContext:
     """The acting user for a write from the browser (audit channel ``ui``)."""
-    return ActionContext.from_request(request, "ui")
+    ctx = ActionContext.from_request(request, "ui")
+    if request.method == "POST" and request.POST.get("suppress_duplicate_detection") == "1":
+        ctx.suppress_duplicate_detection = True  # "Save anyway" after a duplicate warning
+    return ctx
 
 
 def refusal_page(request, error, status: int):

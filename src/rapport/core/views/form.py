@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from rapport.core.actions.crud import create_record, update_record
 from rapport.core.entities import EntitySpec, FieldSpec
 from rapport.core.errors import (
+    DuplicateDetected,
     InvalidState,
     PermissionDenied,
     PreconditionFailed,
@@ -140,7 +141,8 @@ class _Holder:
         setattr(self, column, related)
 
 
-def _render_form(request, spec, *, record, values, displays, errors, creating, conflict=None, status=200):
+def _render_form(request, spec, *, record, values, displays, errors, creating, conflict=None, status=200,
+                 duplicates=None):
     names = layout_names(spec)
     tabs = build_tabs(spec, request.user, record=record, values=values, displays=displays, errors=errors, creating=creating)
     shown = {w.name for t in tabs for s in t["sections"] for w in s["widgets"]}
@@ -152,6 +154,9 @@ def _render_form(request, spec, *, record, values, displays, errors, creating, c
         "action_url": f"/{spec.set_name}/new/" if creating else f"/{spec.set_name}/{record.pk}/edit/",
         "cancel_url": f"/{spec.set_name}/" if creating else f"/{spec.set_name}/{record.pk}/",
         "names": names,
+        "duplicates": duplicates.extra.get("duplicates", []) if duplicates else [],
+        "duplicate_detail": duplicates.detail if duplicates else "",
+        "can_override": bool(duplicates and duplicates.extra.get("can_override")),
     }
     return render(request, "core/form.html", context, status=status)
 
@@ -177,7 +182,10 @@ def create_view(request, spec: EntitySpec):
                             creating=True, status=400)
     except PermissionDenied:
         raise
-    except RapportError as problem:  # e.g. a duplicate refused, a state rule
+    except DuplicateDetected as problem:
+        return _render_form(request, spec, record=None, values=values, displays=displays, errors={}, creating=True,
+                            status=409, duplicates=problem)
+    except RapportError as problem:  # e.g. a state rule
         return _render_form(request, spec, record=None, values=values, displays=displays,
                             errors={"non_field_errors": [problem.detail]}, creating=True, status=400)
     messages.success(request, _("%(entity)s \"%(name)s\" was created.") % {
@@ -234,6 +242,9 @@ def edit_view(request, spec: EntitySpec, pk):
     except InvalidState as problem:
         return _render_form(request, spec, record=record, values=values, displays=displays,
                             errors={"non_field_errors": [problem.detail]}, creating=False, status=400)
+    except DuplicateDetected as problem:
+        return _render_form(request, spec, record=record, values=values, displays=displays, errors={},
+                            creating=False, status=409, duplicates=problem)
     messages.success(request, _("Your changes to \"%(name)s\" were saved.") % {"name": str(result.record)})
     return redirect(f"/{spec.set_name}/{result.record.pk}/")
 

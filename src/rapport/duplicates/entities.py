@@ -1,0 +1,48 @@
+"""Duplicate detection rules and their conditions, administered in Settings like any entity."""
+
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core.entities import EntitySpec, Section, SubGrid, Tab, register
+from rapport.duplicates.models import DuplicateCondition, DuplicateRule
+
+CHECKED_SETS = [("accounts", _("Accounts")), ("contacts", _("Contacts")), ("leads", _("Leads"))]
+
+
+def register_all():
+    register(EntitySpec(
+        set_name="duplicate-rules",
+        model=DuplicateRule,
+        label=_("Duplicate detection rule"),
+        label_plural=_("Duplicate detection rules"),
+        primary_field="name",
+        fields=["name", "base_entity", "matching_entity", "mode", "similarity", "exclude_inactive", "description"],
+        quick_find=["name"],
+        default_columns=["name", "base_entity", "matching_entity", "mode", "state"],
+        default_ordering=["name"],
+        area="settings",
+        features=frozenset({"audit", "state"}),
+        field_overrides={"base_entity": {"type": "choice", "choices": CHECKED_SETS},
+                         "matching_entity": {"type": "choice", "choices": CHECKED_SETS}},
+        tabs=[Tab(_("General"), [
+            Section(_("Rule"), ["name", "base_entity", "matching_entity", "mode"]),
+            Section(_("Matching"), ["similarity", "exclude_inactive", "description"]),
+        ])],
+        sub_grids=[SubGrid("duplicate-rule-conditions", "rule", _("Conditions"),
+                           ["base_field", "kind", "matching_field", "length"])],
+        icon="copy",
+    ))
+    register(EntitySpec(
+        set_name="duplicate-rule-conditions",
+        model=DuplicateCondition,
+        label=_("Duplicate rule condition"),
+        label_plural=_("Duplicate rule conditions"),
+        primary_field="base_field",
+        fields=["rule", "base_field", "kind", "length", "matching_field"],
+        quick_find=["base_field"],
+        default_columns=["rule", "base_field", "kind", "matching_field", "length"],
+        default_ordering=["rule", "base_field"],
+        area="related",
+        features=frozenset({"audit"}),
+        field_overrides={"rule": {"required": True}},
+        icon="copy",
+    ))
