@@ -30,6 +30,8 @@ RATIO_BASE = {
     "api_post": "baseline_trivial_view",
     "quick_find": "baseline_trivial_view",
     "global_search": "baseline_trivial_view",
+    "duplicate_check": "baseline_sql_lookup",
+    "api_duplicate_check": "baseline_trivial_view",
 }
 
 
@@ -50,6 +52,9 @@ def run_one(kind: str, scale: int, repeat: int, url: str | None) -> dict:
     figures.update(scenarios.list_scenarios(repeat))
     figures.update(scenarios.record_scenarios(repeat))
     figures.update(scenarios.search_scenarios(repeat))
+    from bench import duplicates
+
+    figures.update(duplicates.duplicate_scenarios(repeat))
     results["figures"] = figures
     return results
 

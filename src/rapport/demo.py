@@ -363,7 +363,8 @@ def load_demo(admin_password: str) -> str:
     if admin is None:
         admin = create_user(system, username="admin", password=admin_password, full_name="Administrator",
                             email="admin@example.com", is_superuser=True)
-    ctx = ActionContext(user=admin, channel="system")
+    # The demo's own records are not checked against each other (the shipped warn rules are active).
+    ctx = ActionContext(user=admin, channel="system", suppress_duplicate_detection=True)
     accounts_spec, contacts_spec, notes_spec = get_entity("accounts"), get_entity("contacts"), get_entity("notes")
     plans = plan_organisation()
     created = {"accounts": 0, "contacts": 0, "notes": 0}
@@ -419,6 +420,10 @@ def load_demo(admin_password: str) -> str:
     from rapport.security.demo import load_security_demo
 
     created.update(load_security_demo(ctx))
+    from rapport.duplicates.shipped import ensure_shipped_rules
+
+    with transaction.atomic():
+        ensure_shipped_rules(active=True)
     total = sum(created.values())
     return (f"Demo organisation ready ({total} records added: {created['accounts']} accounts, "
             f"{created['contacts']} contacts, {created['notes']} notes).")
