@@ -278,8 +278,10 @@ def field_from_model(spec: EntitySpec, name: str) -> FieldSpec:
             fs.type = "choice"
             fs.choices = list(spec.states)
         if name == "status_reason":
-            fs.type = "choice"
-            fs.choices = [c for reasons in spec.status_reasons.values() for c in reasons]
+            reasons = [c for reasons in spec.status_reasons.values() for c in reasons]
+            if reasons:  # without declared reasons it stays free text (an empty enum is no schema)
+                fs.type = "choice"
+                fs.choices = reasons
             fs.nullable = True
     for key, value in overrides.items():
         setattr(fs, key, value)

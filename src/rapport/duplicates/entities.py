@@ -6,6 +6,15 @@ from rapport.core.entities import EntitySpec, Section, SubGrid, Tab, register
 from rapport.duplicates.models import DuplicateCondition, DuplicateRule
 
 CHECKED_SETS = [("accounts", _("Accounts")), ("contacts", _("Contacts")), ("leads", _("Leads"))]
+# The fields rules usually compare (a condition's clean() checks the field exists on its entity).
+RULE_FIELDS = [
+    ("email", _("E-mail")), ("name", _("Account name")), ("company_name", _("Company name")),
+    ("phone", _("Phone")), ("mobile_phone", _("Mobile phone")), ("fax", _("Fax")),
+    ("account_number", _("Account number")), ("first_name", _("First name")), ("last_name", _("Last name")),
+    ("full_name", _("Full name")), ("website", _("Web site")), ("city", _("City")),
+    ("postal_code", _("Postal code")), ("address_line1", _("Street")), ("job_title", _("Job title")),
+    ("account", _("Account")), ("parent_account", _("Parent account")),
+]
 
 
 def register_all():
@@ -37,12 +46,14 @@ def register_all():
         label=_("Duplicate rule condition"),
         label_plural=_("Duplicate rule conditions"),
         primary_field="base_field",
-        fields=["rule", "base_field", "kind", "length", "matching_field"],
+        fields=["rule", "base_field", "kind", "length", "matching_field", "description"],
         quick_find=["base_field"],
         default_columns=["rule", "base_field", "kind", "matching_field", "length"],
         default_ordering=["rule", "base_field"],
         area="related",
         features=frozenset({"audit"}),
-        field_overrides={"rule": {"required": True}},
+        field_overrides={"rule": {"required": True},
+                         "base_field": {"type": "choice", "choices": RULE_FIELDS},
+                         "matching_field": {"type": "choice", "choices": RULE_FIELDS}},
         icon="copy",
     ))

@@ -75,6 +75,7 @@ class DuplicateCondition(Record):
     kind = models.CharField(_("criterion"), max_length=16, choices=ConditionKind.choices, default=ConditionKind.EXACT)
     length = models.PositiveSmallIntegerField(_("number of characters"), null=True, blank=True,
                                               validators=[MinValueValidator(1), MaxValueValidator(100)])
+    description = models.CharField(_("description"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("duplicate rule condition")

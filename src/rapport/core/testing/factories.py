@@ -71,7 +71,7 @@ def generated_value(fs: FieldSpec, n: int):
     if fs.type in {"text", "textarea"}:
         return _text(fs, n)
     if fs.type == "integer":
-        return n % 1000
+        return 60 + n % 40  # inside the usual validators (percentages, similarity 50–100)
     if fs.type in {"decimal", "money"}:
         return f"{n % 100000}.50"
     if fs.type == "boolean":
