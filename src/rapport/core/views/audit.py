@@ -44,6 +44,18 @@ ACTION_LABELS = {
 }
 CHANNEL_LABELS = dict(CHANNELS)
 
+# --- extension point: what an app adds to an entry it wrote ----------------------------------------
+# A row hook is ``hook(user, spec, entry, row)``; it may change the presented ``row`` in place: add
+# ``row["note"]`` (``{"text", "url"}``) and ``row["controls"]`` (``[{"label", "url", "confirm"}]``,
+# each a POST button with CSRF), e.g. "Undo merge" on a merge entry while it can be undone.
+AUDIT_ROW_HOOKS: list = []
+
+
+def register_audit_row_hook(hook) -> None:
+    """Let an app complete the history rows of the entries its actions write."""
+    if hook not in AUDIT_ROW_HOOKS:
+        AUDIT_ROW_HOOKS.append(hook)
+
 
 def present(user, items: list[tuple[EntitySpec | None, dict]]) -> list[dict]:
     """Audit entries (as ``audit_page`` gives them) ready to show: labels, names, localized values."""
@@ -69,7 +81,7 @@ def present(user, items: list[tuple[EntitySpec | None, dict]]) -> list[dict]:
         moment = entry["occurred_on"]
         if isinstance(moment, str):
             moment = dt.datetime.fromisoformat(moment)
-        rows.append({
+        row = {
             "action": ACTION_LABELS.get(entry["action"], entry["action"]), "action_code": entry["action"],
             "channel": CHANNEL_LABELS.get(entry.get("channel"), entry.get("channel") or ""),
             "user": names.get(("users", entry.get("user") or ""), "") if entry.get("user") else _("System"),
@@ -77,7 +89,11 @@ def present(user, items: list[tuple[EntitySpec | None, dict]]) -> list[dict]:
             "entity": spec.label if spec else entry.get("entity", ""), "record_name": entry.get("record_name", ""),
             "record_url": record_url(entry.get("entity", ""), entry.get("record_id"))
             if entry.get("action") != "delete" and entry.get("record_id") else None,
-        })
+            "note": None, "controls": [],
+        }
+        for hook in AUDIT_ROW_HOOKS:
+            hook(user, spec, entry, row)
+        rows.append(row)
     return rows
 
 
@@ -88,7 +104,7 @@ def record_audit(request, spec: EntitySpec, pk):
         return refusal_page(request, None, 404)
     record = access_record(request.user, spec.set_name, pk, "read")
     entries, following = audit_page(spec, request.user, record.pk, cursor=request.GET.get("cursor"), page_size=PAGE_SIZE)
-    rows = present(request.user, [(spec, e) for e in entries])
+    rows = present(request.user, [(spec, {**e, "entity": spec.set_name, "record_id": record.pk}) for e in entries])
     context = {"spec": spec, "record": record, "rows": rows, "global_view": False,
                "next_url": f"/{spec.set_name}/{record.pk}/audit/?cursor={following}" if following else None}
     template = "core/_audit.html" if request.htmx else "core/audit_record.html"

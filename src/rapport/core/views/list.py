@@ -57,6 +57,21 @@ def register_list_tool(tool: ListTool) -> ListTool:
     return tool
 
 
+# --- extension point: more actions on the selected records ------------------------------------
+# A bulk button is ``button(spec, request)`` and returns ``{"label": str, "url": str}`` or None (not
+# offered for this list/user); it submits the selection (``ids``, ``next`` and the CSRF token) by
+# POST to ``url`` (the button's ``formaction``), e.g. "Merge" for two selected records.
+ListBulkButton = Callable[[EntitySpec, object], dict | None]
+LIST_BULK_BUTTONS: list[ListBulkButton] = []
+
+
+def register_list_bulk_button(button: ListBulkButton) -> ListBulkButton:
+    """Add a button to every list's "Selected:" bar (the selection is posted to its own URL)."""
+    if button not in LIST_BULK_BUTTONS:
+        LIST_BULK_BUTTONS.append(button)
+    return button
+
+
 OPERATOR_ORDER = [
     "eq", "ne", "contains", "begins-with", "ends-with", "lt", "le", "gt", "ge", "between", "in", "not-in",
     "null", "not-null", "today", "yesterday", "this-week", "this-month", "last-month", "this-year", "last-year",
@@ -346,6 +361,7 @@ def entity_list(request, spec: EntitySpec):
                     if name in spec.action_map and spec.action_map[name].show_in_ui]
     list_query = _query_string(params, cursor=None)
     tools = [t for t in (tool(spec, request, list_query) for tool in LIST_TOOLS) if t]
+    bulk_buttons = [b for b in (button(spec, request) for button in LIST_BULK_BUTTONS) if b]
     save_columns = [(f.name, field_label(f), f in columns) for f in
                     columns + [f for f in spec.field_map.values() if f not in columns and f.type != "json"
                                and field_readable(user, spec, f.name)]]
@@ -364,7 +380,8 @@ def entity_list(request, spec: EntitySpec):
         "fields_text": ",".join(c.name for c in columns),
         "combined_filter": json.dumps(combined_filter(spec, current_view, params) if not error else {}, ensure_ascii=False),
         "extra_params": extra_params(spec, params) if not error else {},
-        "save_columns": save_columns, "bulk_actions": bulk_actions, "can_delete": spec.deletable,
+        "save_columns": save_columns, "bulk_actions": bulk_actions, "bulk_buttons": bulk_buttons,
+        "can_delete": spec.deletable,
         "can_bulk_edit": has_misc_privilege(user, "bulk_edit"),
         "can_create": spec.creatable and can_create(user, spec), "tools": tools,
         "list_path": f"/{spec.set_name}/?{_query_string(params)}",
