@@ -99,3 +99,29 @@ def test_rapport_import_command(admin, tmp_path, capsys):
     assert AuditEntry.objects.filter(entity="leads", channel="cli").count() == 1
     assert main(["import", "nope", str(data)]) == 1
     assert main(["import", "leads", str(tmp_path / "missing.csv")]) == 1
+
+
+@pytest.mark.parametrize(("mode", "handling", "imported", "skipped", "flagged", "failed"), [
+    ("warn", "skip", 2, 2, 0, 0), ("block", "skip", 2, 2, 0, 0),
+    ("warn", "flag", 4, 0, 2, 0), ("block", "create", 2, 0, 0, 2),
+])
+def test_an_import_checks_rows_under_the_real_rules_including_earlier_rows_of_the_file(
+        importer, run_file, create, mode, handling, imported, skipped, flagged, failed):
+    """The shipped e-mail rule: a row like an existing lead, and a row like an earlier row of the same file."""
+    from rapport.duplicates.models import DuplicateRule
+    from rapport.duplicates.shipped import ensure_shipped_rules
+    from rapport.sales.models import Lead
+
+    ensure_shipped_rules(active=True)
+    DuplicateRule.objects.filter(name="Leads with the same e-mail address").update(mode=mode)
+    create(importer, "leads", topic="Old", last_name="Zhou", company_name="Old Co", email="zhou@old.example")
+    content = ("topic,last_name,company_name,email\n"
+               "A,Wang,Dalian Port,ZHOU@old.example\n"      # matches the existing lead
+               "B,Li,Fresh Co,li@fresh.example\n"
+               "C,Li,Fresh Co 2,li@fresh.example\n"          # matches row B of this file
+               "D,Xu,Other Co,xu@other.example\n").encode()
+    job = run_file(importer, "leads", content, duplicates=handling)
+    assert (job.rows_imported, job.rows_skipped, job.rows_flagged, job.rows_failed) == (imported, skipped, flagged, failed)
+    kept = 1 if handling != "flag" else 2
+    assert Lead.objects.filter(email__iexact="zhou@old.example").count() == kept
+    assert Lead.objects.filter(email="li@fresh.example").count() == kept
