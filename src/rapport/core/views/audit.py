@@ -38,7 +38,7 @@ PAGE_SIZE = 25
 ACTION_LABELS = {
     "create": gettext_lazy("Created"), "update": gettext_lazy("Changed"), "delete": gettext_lazy("Deleted"),
     "state": gettext_lazy("Status changed"), "assign": gettext_lazy("Assigned"), "share": gettext_lazy("Shared"),
-    "merge": gettext_lazy("Merged"), "token": gettext_lazy("API token"),
+    "merge": gettext_lazy("Merged"), "merge-undo": gettext_lazy("Merge undone"), "token": gettext_lazy("API token"),
     "stage": gettext_lazy("Stage changed"), "convert": gettext_lazy("Converted"), "reject": gettext_lazy("Rejected"),
     "send": gettext_lazy("Sent"), "comment": gettext_lazy("Comment"),
 }
