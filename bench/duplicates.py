@@ -9,7 +9,7 @@ from bench.common import timed
 
 def ensure_keys() -> int:
     """Match keys for bulk-loaded accounts (the write hook keeps them for records written by actions)."""
-    from rapport.duplicates.detect import build_rule_keys, rebuild_keys
+    from rapport.duplicates.detect import build_rule_keys, rebuild_keys, rule_kind
     from rapport.duplicates.models import DuplicateRule, MatchKey
     from rapport.duplicates.shipped import ensure_shipped_rules
 
@@ -20,7 +20,7 @@ def ensure_keys() -> int:
     written = 0
     if not MatchKey.objects.filter(entity="accounts", kind="name").exists():
         written += rebuild_keys(["accounts"])
-    if not MatchKey.objects.filter(kind=f"r{rule.pk}").exists():
+    if not MatchKey.objects.filter(kind=rule_kind(rule.pk)).exists():
         written += build_rule_keys(rule.pk)
     return written
 

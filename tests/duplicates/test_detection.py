@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rapport.duplicates import normalize as norm
-from rapport.duplicates.detect import check_rules
+from rapport.duplicates.detect import check_rules, rule_kind
 from rapport.duplicates.models import DuplicateCondition, DuplicateRule, MatchKey
 
 PAIRS = Path(__file__).with_name("company_pairs.tsv")
@@ -212,7 +212,7 @@ def test_keys_follow_every_write_and_checking_is_an_index_probe(admin, name_rule
     spec = get_entity("accounts")
     account = create(admin, "accounts", name="Komatsu Ltd.", phone="010-62345678")
     assert MatchKey.objects.filter(record_id=account.pk, kind="phone").exists()
-    assert MatchKey.objects.filter(record_id=account.pk, kind=f"r{rule.pk}", key="=komatsu").exists()
+    assert MatchKey.objects.filter(record_id=account.pk, kind=rule_kind(rule.pk), key="=komatsu").exists()
     c = ctx(admin)
     c.suppress_duplicate_detection = True
     for i in range(30):

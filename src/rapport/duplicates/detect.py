@@ -100,6 +100,11 @@ def _key(parts: list[str]) -> str:
     return text
 
 
+def rule_kind(rule_id) -> str:
+    """The ``MatchKey.kind`` of a rule's keys."""
+    return "r" + (rule_id.hex if hasattr(rule_id, "hex") else str(rule_id).replace("-", ""))
+
+
 @dataclass
 class CompiledRule:
     id: int
@@ -113,7 +118,7 @@ class CompiledRule:
 
     @property
     def kind(self) -> str:
-        return f"r{self.id}"
+        return rule_kind(self.id)
 
     @property
     def fuzzy(self) -> DuplicateCondition | None:
@@ -316,7 +321,7 @@ def duplicates_write_hook(phase: str, spec, record, ctx, operation: str) -> None
         if phase == "after_save" or (phase == "before_delete" and set_name == "duplicate-rule-conditions"):
             publish_rule(record.pk if set_name == "duplicate-rules" else record.rule_id, without=record.pk)
         elif phase == "before_delete":
-            MatchKey.objects.filter(kind=f"r{record.pk}").delete()
+            MatchKey.objects.filter(kind=rule_kind(record.pk)).delete()
         return
     if set_name not in ENTRY_FIELDS:  # rules compare accounts, contacts and leads only
         return
@@ -362,7 +367,7 @@ def publish_rule(rule_id, *, without=None) -> None:
     ``without``: a condition being deleted, left out of the keys.
     """
     rule = DuplicateRule.objects.filter(pk=rule_id).first()
-    MatchKey.objects.filter(kind=f"r{rule_id}").delete()
+    MatchKey.objects.filter(kind=rule_kind(rule_id)).delete()
     if rule is None or rule.state != "active":
         return
     if without is not None and not rule.conditions.exclude(pk=without).exists():
@@ -381,7 +386,7 @@ def publish_rule(rule_id, *, without=None) -> None:
 
 def build_rule_keys(rule_id, *, batch_size: int = 2000, without=None) -> int:
     """Write the keys of one rule for every record of its matching entity, in batches (idempotent)."""
-    compiled = [r for r in active_rules() if r.id == rule_id]
+    compiled = [r for r in active_rules() if str(r.id) == str(rule_id)]
     if not compiled:
         return 0
     rule = compiled[0]

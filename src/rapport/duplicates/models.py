@@ -119,7 +119,7 @@ class MatchKey(models.Model):
 
     entity = models.CharField(max_length=40)
     record_id = models.UUIDField()
-    kind = models.CharField(max_length=24)
+    kind = models.CharField(max_length=40)
     key = models.CharField(max_length=200)
     text = models.CharField(max_length=200, blank=True, default="")
 

@@ -8,7 +8,7 @@ def publish_rule_task(rule_id: str) -> int:
     """Write a rule's keys for every record it matches against (idempotent: it starts over)."""
     from rapport.duplicates.detect import build_rule_keys
 
-    return build_rule_keys(int(rule_id))
+    return build_rule_keys(rule_id)
 
 
 @task()
