@@ -1,5 +1,18 @@
+"""Merge (PLT-16), the public customer pool and capacity rules (SAL-21, SAL-23).
+
+The pool part adds, without touching the customers and sales apps' registrations:
+
+* the read-only fields ``pool`` and ``pooled_on`` and the actions ``claim``, ``release`` and
+  ``abandon`` to the ``accounts`` and ``leads`` entities;
+* the pool's clause of the one record filter (``visibility.py``);
+* a write hook that takes a record out of its pool when it gets an owner;
+* the nightly job returning idle accounts to the pool (``tasks.py``);
+* the pages: Sales → Public pool, Settings → Customer pool rules.
+"""
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+POOL_FIELDS = ["pool", "pooled_on"]
 
 
 class PoolConfig(AppConfig):
@@ -9,4 +22,32 @@ class PoolConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        pass
+        from rapport.core import entities
+        from rapport.core.navigation import Page, register_page
+        from rapport.core.permissions.filter import POOL_GRANTS
+        from rapport.core.registry import registry
+        from rapport.pool import tasks  # noqa: F401  (declares the return schedule)
+        from rapport.pool.actions import pool_actions
+        from rapport.pool.hooks import pool_write_hook
+        from rapport.pool.rules import POOL_SETS
+        from rapport.pool.visibility import pool_read_q
+
+        for set_name in POOL_SETS:
+            spec = registry["entities"][set_name]
+            spec.fields.extend(name for name in POOL_FIELDS if name not in spec.fields)
+            for name in POOL_FIELDS:
+                spec.field_overrides.setdefault(name, {}).update({"read_only": True})
+            spec.actions.extend(pool_actions())
+            if entities._finalized:  # something read the registry before this app was ready
+                entities.finalize(spec)
+        if pool_read_q not in POOL_GRANTS:
+            POOL_GRANTS.append(pool_read_q)
+        registry["write_hooks"].add("pool", pool_write_hook)
+        register_page("public-pool", Page("sales", _("Public pool"), "/pool/", order=20))
+        register_page("pool-rules", Page("settings", _("Customer pool rules"), "/settings/pool/", _administrators, order=40))
+
+
+def _administrators(user) -> bool:
+    from rapport.core.permissions.privileges import has_misc_privilege
+
+    return has_misc_privilege(user, "customize")

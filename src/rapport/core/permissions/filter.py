@@ -84,6 +84,13 @@ def spec_of(model):
     return registry["models"].get(model) or table_spec
 
 
+# The customer pool (SAL-21): records nobody owns that wait in a pool are readable beyond the owner-based
+# depths (the pool's business unit, agent administrators). The pool app registers the condition here
+# (``rapport.pool.visibility.pool_read_q``), so every list, count, search, export and API read sees the
+# same pool. Each grant is ``grant(spec, user, read_rank) -> Q | None``; it adds to ``read`` only.
+POOL_GRANTS: list = []
+
+
 def _owned_entity_q(spec, user, privilege: str, rank: int) -> Q:
     security = security_for(user)
     parts = []
@@ -105,6 +112,11 @@ def _owned_entity_q(spec, user, privilege: str, rank: int) -> Q:
     shared = shared_q(spec, user, privilege)
     if shared is not None:
         parts.append(shared)
+    if privilege == "read":
+        for grant in POOL_GRANTS:  # the customer pool, see POOL_GRANTS
+            pooled = grant(spec, user, rank)
+            if pooled is not None:
+                parts.append(pooled)
     if not parts:
         return NOTHING
     condition = parts[0]
