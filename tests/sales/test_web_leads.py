@@ -85,3 +85,30 @@ def test_submissions_are_rate_limited_per_address(web_form, api_client, settings
 
     other = client.post(URL, data=json.dumps(submission(web_form)), content_type="application/json", REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 201
+
+
+def test_a_web_lead_gets_a_follow_up_task_due_within_24_hours(web_form, alice, api_client):
+    from rapport.activities.models import Activity
+
+    response = post(api_client(), URL, submission(web_form))
+    lead = Lead.objects.get(pk=response.json()["id"])
+    [task] = Activity.objects.filter(regarding_id=lead.pk, activity_type="task")
+    assert task.owner_user == alice and task.state == "open" and task.priority == "urgent"
+    hours = (task.due_on - lead.created_on).total_seconds() / 3600
+    assert 23.9 < hours <= 24.01
+
+
+def test_duplicate_rules_never_show_a_web_visitor_other_records(web_form, alice, bob, create, api_client):
+    from rapport.duplicates.models import DuplicateRule
+    from rapport.duplicates.shipped import ensure_shipped_rules
+
+    create(bob, "leads", topic="Old", last_name="Smith", company_name="Smith Haulage", email="smith@haulage.example")
+    ensure_shipped_rules(active=True)
+    warn = post(api_client(), URL, submission(web_form))
+    assert warn.status_code == 201  # a warn rule lets the registration in; a duplicate job finds it later
+    DuplicateRule.objects.filter(name="Leads with the same e-mail address").update(mode="block")
+    blocked = post(api_client(), URL, submission(web_form, topic="Again"))
+    assert blocked.status_code == 409
+    body = blocked.json()
+    assert "duplicates" not in body and "bob" not in blocked.content.decode().lower()
+    assert Lead.objects.filter(topic="Again").count() == 0
