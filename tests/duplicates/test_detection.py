@@ -167,7 +167,7 @@ def test_the_409_hides_a_record_the_caller_may_not_read(alice, bob, api_client, 
     assert response.status_code == 409
     [duplicate] = response.json()["duplicates"]
     assert duplicate["id"] is None and duplicate["name"] is None
-    assert duplicate["owner_display"] == (bob.get_full_name() or bob.username)
+    assert duplicate["owner_display"] == str(bob)
 
 
 def test_the_entry_check_finds_by_name_phone_fax_and_email_without_revealing_others(alice, bob, api_client, create):
@@ -177,7 +177,7 @@ def test_the_entry_check_finds_by_name_phone_fax_and_email_without_revealing_oth
     client = api_client(alice)
     by_name = client.get("/api/v1/duplicate-check/", {"entity": "accounts", "name": "华为"}).json()["matches"]
     assert by_name == [{"entity": "accounts", "id": None, "name": "北京华为科技有限公司",
-                        "owner_display": bob.get_full_name() or bob.username, "pool": "other_user",
+                        "owner_display": str(bob), "pool": "other_user",
                         "rule": by_name[0]["rule"]}]
     by_fax = client.get("/api/v1/duplicate-check/", {"fax": "62345678"}).json()["matches"]
     assert [m["name"] for m in by_fax] == ["北京华为科技有限公司"] and by_fax[0]["id"] is None
@@ -185,7 +185,7 @@ def test_the_entry_check_finds_by_name_phone_fax_and_email_without_revealing_oth
     assert [m["rule"] for m in by_email] == ["email"]
     by_phone = client.get("/api/v1/duplicate-check/", {"phone": "+86 411 8685 2802"}).json()["matches"]
     assert by_phone == [{"entity": "accounts", "id": str(mine.pk), "name": mine.name,
-                         "owner_display": alice.get_full_name() or alice.username, "pool": "mine", "rule": "phone"}]
+                         "owner_display": str(alice), "pool": "mine", "rule": "phone"}]
     assert str(theirs.pk) not in json.dumps(by_name + by_fax + by_email)
     assert "secret" not in json.dumps(by_name + by_fax + by_email)
 

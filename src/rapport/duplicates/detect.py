@@ -289,7 +289,7 @@ def _readable_ids(matches, user) -> set:
 def owner_display(record) -> str:
     owner = getattr(record, "owner_user", None) if getattr(record, "owner_user_id", None) else None
     if owner is not None:
-        return owner.get_full_name() or owner.get_username()
+        return str(owner)
     team = getattr(record, "owner_team", None) if getattr(record, "owner_team_id", None) else None
     if team is not None:
         return team.name
