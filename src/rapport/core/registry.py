@@ -45,5 +45,7 @@ registry = Registry(
         "areas",  # navigation area code -> label
         "pages",  # key -> Page: a non-entity page in the navigation (System jobs, Users, reports)
         "write_hooks",  # name -> callable(phase, spec, record, ctx, operation); search index, duplicates
+        "list_bulk_buttons",  # name -> callable(spec, request) -> {"label", "url"} | None (a list's "Selected:" bar)
+        "audit_row_hooks",  # name -> callable(user, spec, entry, row): completes a history row (e.g. "Undo merge")
     ]
 )

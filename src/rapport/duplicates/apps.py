@@ -18,6 +18,9 @@ class DuplicatesConfig(AppConfig):
 
         register_all()
         registry["write_hooks"].add("duplicates", duplicates_write_hook)
+        from rapport.duplicates.merge_views import register_ui_hooks
+
+        register_ui_hooks()  # the lists' "Merge" button and the history's "Undo merge"
         register_page("duplicate-check", Page("sales", _("Check before entry"), "/duplicates/check/", order=15))
         register_page("duplicate-jobs", Page("settings", _("Duplicate detection jobs"), "/duplicates/jobs/",
                                              _may_review_duplicates, order=62))

@@ -9,10 +9,6 @@ from django.urls import path
 import rapport.core.views.urls  # noqa: F401 - registers the <entity:…> converter used below
 from rapport.duplicates import merge_api, merge_views
 
-# The list's "Merge" button and the audit history's "Undo merge" (generic hooks of those pages);
-# registered when the URLs load, which is before any page is drawn.
-merge_views.register_ui_hooks()
-
 api_urlpatterns: list = [
     *[path(f"{set_name}/<uuid:pk>/merge/", view.as_view(), name=f"api-{set_name}-merge")
       for set_name, view in merge_api.merge_views().items()],

@@ -98,8 +98,8 @@ def register_ui_hooks() -> None:
     from rapport.core.views.audit import register_audit_row_hook
     from rapport.core.views.list import register_list_bulk_button
 
-    register_list_bulk_button(merge_bulk_button)
-    register_audit_row_hook(merge_audit_row)
+    register_list_bulk_button("merge", merge_bulk_button)
+    register_audit_row_hook("merge", merge_audit_row)
 
 
 # --- the merge page ------------------------------------------------------------------------------

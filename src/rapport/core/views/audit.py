@@ -25,6 +25,7 @@ from rapport.core.models import AuditEntry
 from rapport.core.models.audit import CHANNELS
 from rapport.core.permissions.access import access_record
 from rapport.core.permissions.fields import field_readable
+from rapport.core.registry import registry
 from rapport.core.views.common import entity_page, record_url, refusal_page
 from rapport.core.views.display import (
     field_label,
@@ -48,13 +49,9 @@ CHANNEL_LABELS = dict(CHANNELS)
 # A row hook is ``hook(user, spec, entry, row)``; it may change the presented ``row`` in place: add
 # ``row["note"]`` (``{"text", "url"}``) and ``row["controls"]`` (``[{"label", "url", "confirm"}]``,
 # each a POST button with CSRF), e.g. "Undo merge" on a merge entry while it can be undone.
-AUDIT_ROW_HOOKS: list = []
-
-
-def register_audit_row_hook(hook) -> None:
+def register_audit_row_hook(name: str, hook) -> None:
     """Let an app complete the history rows of the entries its actions write."""
-    if hook not in AUDIT_ROW_HOOKS:
-        AUDIT_ROW_HOOKS.append(hook)
+    registry["audit_row_hooks"].add(name, hook)
 
 
 def present(user, items: list[tuple[EntitySpec | None, dict]]) -> list[dict]:
@@ -91,7 +88,7 @@ def present(user, items: list[tuple[EntitySpec | None, dict]]) -> list[dict]:
             if entry.get("action") != "delete" and entry.get("record_id") else None,
             "note": None, "controls": [],
         }
-        for hook in AUDIT_ROW_HOOKS:
+        for hook in registry["audit_row_hooks"].values():
             hook(user, spec, entry, row)
         rows.append(row)
     return rows

@@ -33,6 +33,7 @@ from rapport.core.permissions.filter import can_create
 from rapport.core.permissions.privileges import has_misc_privilege
 from rapport.core.query import QueryError, operators_for, shorthand_condition
 from rapport.core.query.compile import NO_VALUE
+from rapport.core.registry import registry
 from rapport.core.serialization import select_related_for
 from rapport.core.views.common import entity_page, ui_entity
 from rapport.core.views.display import field_label, show
@@ -62,13 +63,9 @@ def register_list_tool(tool: ListTool) -> ListTool:
 # offered for this list/user); it submits the selection (``ids``, ``next`` and the CSRF token) by
 # POST to ``url`` (the button's ``formaction``), e.g. "Merge" for two selected records.
 ListBulkButton = Callable[[EntitySpec, object], dict | None]
-LIST_BULK_BUTTONS: list[ListBulkButton] = []
-
-
-def register_list_bulk_button(button: ListBulkButton) -> ListBulkButton:
+def register_list_bulk_button(name: str, button: ListBulkButton) -> ListBulkButton:
     """Add a button to every list's "Selected:" bar (the selection is posted to its own URL)."""
-    if button not in LIST_BULK_BUTTONS:
-        LIST_BULK_BUTTONS.append(button)
+    registry["list_bulk_buttons"].add(name, button)
     return button
 
 
@@ -361,7 +358,7 @@ def entity_list(request, spec: EntitySpec):
                     if name in spec.action_map and spec.action_map[name].show_in_ui]
     list_query = _query_string(params, cursor=None)
     tools = [t for t in (tool(spec, request, list_query) for tool in LIST_TOOLS) if t]
-    bulk_buttons = [b for b in (button(spec, request) for button in LIST_BULK_BUTTONS) if b]
+    bulk_buttons = [b for b in (button(spec, request) for button in registry["list_bulk_buttons"].values()) if b]
     save_columns = [(f.name, field_label(f), f in columns) for f in
                     columns + [f for f in spec.field_map.values() if f not in columns and f.type != "json"
                                and field_readable(user, spec, f.name)]]
