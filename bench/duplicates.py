@@ -22,6 +22,9 @@ def ensure_keys() -> int:
         written += rebuild_keys(["accounts"])
     if not MatchKey.objects.filter(kind=rule_kind(rule.pk)).exists():
         written += build_rule_keys(rule.pk)
+    from bench.generate import analyze
+
+    analyze("duplicates_matchkey", "customers_account")
     return written
 
 

@@ -105,3 +105,18 @@ def rebuild_search_index() -> bool:
         return False
     rebuild_index()
     return True
+
+
+def analyze(*tables: str) -> None:
+    """PostgreSQL: fresh planner statistics after a bulk load (autovacuum would take its time).
+
+    SQLite is left without ANALYZE, as the search module found: statistics taken while tables are
+    small later steer its planner away from the indexes.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

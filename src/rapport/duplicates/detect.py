@@ -217,12 +217,21 @@ def keyed_entities() -> set[str]:
 
 
 def _load(set_name: str, ids, *, active_only: bool):
+    """The matched records with just what a match shows: name, owner, state, pool (not whole rows)."""
     spec = get_entity(set_name)
     records = spec.model.objects.filter(pk__in=list(ids))
-    if active_only and spec.has_state:
-        records = records.filter(state="active") if "active" in {c for c, _l in spec.states} else records
-    related = [name for name in ("owner_user", "owner_team") if hasattr(spec.model, name)]
-    return {r.pk: r for r in records.select_related(*related)}
+    if active_only and spec.has_state and "active" in {c for c, _l in spec.states}:
+        records = records.filter(state="active")
+    model_fields = {f.name for f in spec.model._meta.get_fields()}
+    columns = ["pk", spec.field_map[spec.primary_field].column or spec.primary_field, "state"]
+    columns += [name for name in ("owning_business_unit", "pool") if name in model_fields]
+    related = [name for name in ("owner_user", "owner_team") if name in model_fields]
+    columns += related + [f"{name}__{field}" for name, field in (("owner_user", "full_name"), ("owner_user", "username"),
+                                                                  ("owner_team", "name")) if name in related]
+    return {r.pk: r for r in records.select_related(*related).only(*columns)}
+
+
+MAX_MATCHES = 20  # a refusal lists at most this many records
 
 
 def check_rules(set_name: str, values, *, exclude_id=None, rules: list[CompiledRule] | None = None) -> list[Match]:
@@ -243,11 +252,12 @@ def check_rules(set_name: str, values, *, exclude_id=None, rules: list[CompiledR
                 scores[record_id] = max(score, scores.get(record_id, 0))
         if not scores:
             continue
-        for pk, record in _load(rule.matching_entity, scores, active_only=rule.exclude_inactive).items():
+        best = sorted(scores, key=lambda pk: -scores[pk])[: MAX_MATCHES * 2]
+        for pk, record in _load(rule.matching_entity, best, active_only=rule.exclude_inactive).items():
             key = (rule.matching_entity, pk)
             if key not in matches or (rule.mode == RuleMode.BLOCK and matches[key].mode != RuleMode.BLOCK):
                 matches[key] = Match(rule.matching_entity, record, rule.name, rule.mode, scores[pk])
-    return sorted(matches.values(), key=lambda m: (-m.score, m.name))
+    return sorted(matches.values(), key=lambda m: (-m.score, m.name))[:MAX_MATCHES]
 
 
 def find_duplicates(set_name: str, data: dict, *, exclude_id=None, user=None) -> list[Match]:
@@ -402,6 +412,8 @@ def build_rule_keys(rule_id, *, batch_size: int = 2000, without=None) -> int:
             page = page.filter(pk__gt=last)
         batch = list(page.only(*columns)[:batch_size])
         if not batch:
+            if written > SYNC_PUBLISH_LIMIT:
+                _analyze()
             return written
         rows = []
         for record in batch:
@@ -435,7 +447,17 @@ def rebuild_keys(set_names: list[str] | None = None, *, batch_size: int = 2000) 
             MatchKey.objects.bulk_create(rows, batch_size=1000)
             total += len(rows)
             last = batch[-1].pk
+    _analyze()
     return total
+
+
+def _analyze() -> None:
+    """PostgreSQL: statistics for the keys just bulk-written, so checks use the lookup index at once."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE duplicates_matchkey")
 
 
 # --- the HC360 entry check --------------------------------------------------------------------------
@@ -480,7 +502,7 @@ def entry_check(user, set_names: list[str], *, name: str = "", phone: str = "", 
                 "entity", "record_id")[:CANDIDATES]:
             add(entity, record_id, "email")
     by_set: dict[str, list] = {}
-    for entity, record_id in found:
+    for entity, record_id in list(found)[: limit * 2]:  # the strongest reasons were found first
         by_set.setdefault(entity, []).append(record_id)
     matches = []
     for entity, ids in by_set.items():
