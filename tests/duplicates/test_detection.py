@@ -270,3 +270,20 @@ def test_a_bulk_job_lists_the_duplicate_sets(admin, name_rule, create, ctx):
     job.refresh_from_db()
     assert job.records_checked == 5
     assert sorted(len(s["ids"]) for s in job.sets) == [2, 2]
+
+
+def test_merging_duplicates_is_not_stopped_by_a_warn_rule(admin, api_client, name_rule, ctx):
+    from rapport.core.actions.crud import create_record
+    from rapport.core.entities import get_entity
+
+    c = ctx(admin)
+    c.suppress_duplicate_detection = True
+    spec = get_entity("accounts")
+    master = create_record(spec, {"name": "Komatsu Ltd."}, c).record
+    subordinate = create_record(spec, {"name": "Komatsu Limited"}, c).record
+    create_record(spec, {"name": "KOMATSU"}, c)
+    name_rule("warn")
+    response = post(api_client(admin), f"/api/v1/accounts/{master.pk}/merge/",
+                    {"subordinate": str(subordinate.pk), "fields": {"name": "subordinate"}})
+    assert response.status_code == 200, response.content
+    assert response.json()["record"]["name"] == "Komatsu Limited"

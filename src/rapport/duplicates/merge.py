@@ -300,6 +300,8 @@ def merge_records(entity_set: str, master_id, subordinate_id, fields: dict | Non
     """
     spec = mergeable_spec(entity_set)
     user = ctx.user
+    # Merging is how duplicates are resolved: warn rules do not stop it (block rules still do).
+    ctx.suppress_duplicate_detection = True
     errors = ErrorCollector()
     subordinate_pk = as_uuid(subordinate_id)
     if subordinate_id in (None, ""):
