@@ -420,6 +420,9 @@ def load_demo(admin_password: str) -> str:
     from rapport.security.demo import load_security_demo
 
     created.update(load_security_demo(ctx))
+    from rapport.pool.demo import load_pool_demo
+
+    created.update(load_pool_demo(ctx))
     from rapport.duplicates.shipped import ensure_shipped_rules
 
     with transaction.atomic():

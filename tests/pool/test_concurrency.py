@@ -68,11 +68,11 @@ def test_concurrent_claims_at_the_limit_do_not_overshoot(make, act, seller, mana
     from rapport.pool.actions import set_pool_rule
     from rapport.security.models import User
 
-    set_pool_rule(ActionContext(user=admin_user), capacity=1, return_after_days=30)
     first = make(manager, "accounts", name="First Pool Co")
     second = make(manager, "accounts", name="Second Pool Co")
     for record in (first, second):
         act(manager, "accounts", record, "release", reason="Open")
+    set_pool_rule(ActionContext(user=admin_user), capacity=1, return_after_days=30)  # (capacity also limits creating: set it once the pool is filled)
     barrier = threading.Barrier(2)
     outcomes: list = []
 

@@ -29,10 +29,10 @@ def test_claiming_several_reports_each_and_stops_at_the_capacity(signed_in, make
     from rapport.core.actions.base import ActionContext
     from rapport.pool.actions import set_pool_rule
 
-    set_pool_rule(ActionContext(user=admin_user), capacity=1, return_after_days=30)
     records = [make(manager, "accounts", name=f"Pool {n}") for n in range(2)]
     for record in records:
         act(manager, "accounts", record, "release", reason="Open")
+    set_pool_rule(ActionContext(user=admin_user), capacity=1, return_after_days=30)  # (capacity also limits creating: set it once the pool is filled)
     response = signed_in(other_seller).post("/pool/claim/", {"set": "accounts", "next": "/pool/",
                                                              "ids": [str(r.pk) for r in records]})
     html = response.content.decode()

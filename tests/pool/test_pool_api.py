@@ -241,3 +241,23 @@ def test_a_second_claim_of_the_same_record_is_refused(api_client, pooled_account
     assert response.status_code in (400, 404), response.content
     pooled_account.refresh_from_db()
     assert pooled_account.owner_user_id == other_seller.pk
+
+
+def test_creating_or_being_assigned_a_customer_beyond_the_capacity_is_refused(api_client, make, other_seller, manager,
+                                                                                admin_user):
+    from rapport.core.actions.base import ActionContext
+    from rapport.customers.models import Account
+    from rapport.pool.actions import set_pool_rule
+
+    set_pool_rule(ActionContext(user=admin_user), capacity=2, return_after_days=30)
+    client = api_client(other_seller)
+    assert post(client, "/api/v1/accounts/", {"name": "First"}).status_code == 201
+    assert post(client, "/api/v1/leads/", {"topic": "Second", "last_name": "Gao", "company_name": "Gao Ltd"}).status_code == 201
+    body = assert_problem(post(client, "/api/v1/accounts/", {"name": "Third"}), 409, "capacity-reached")
+    assert body["capacity"] == 2 and body["held"] == 2
+    assert not Account.objects.filter(name="Third").exists()
+    spare = make(manager, "accounts", name="Manager's spare")
+    refused = post(api_client(manager), url(spare, "assign"), {"owner": str(other_seller.pk)})
+    assert_problem(refused, 409, "capacity-reached")
+    spare.refresh_from_db()
+    assert spare.owner_user_id == manager.pk

@@ -28,7 +28,7 @@ class PoolConfig(AppConfig):
         from rapport.core.registry import registry
         from rapport.pool import tasks  # noqa: F401  (declares the return schedule)
         from rapport.pool.actions import pool_actions
-        from rapport.pool.hooks import pool_write_hook
+        from rapport.pool.hooks import capacity_write_hook, pool_write_hook
         from rapport.pool.rules import POOL_SETS
         from rapport.pool.visibility import pool_read_q
 
@@ -43,6 +43,7 @@ class PoolConfig(AppConfig):
         if pool_read_q not in POOL_GRANTS:
             POOL_GRANTS.append(pool_read_q)
         registry["write_hooks"].add("pool", pool_write_hook)
+        registry["write_hooks"].add("capacity", capacity_write_hook)
         register_page("public-pool", Page("sales", _("Public pool"), "/pool/", order=20))
         register_page("pool-rules", Page("settings", _("Customer pool rules"), "/settings/pool/", _administrators, order=40))
 
