@@ -68,9 +68,9 @@ def test_the_rules_page_is_for_administrators_and_saves(signed_in, seller, admin
     assert client.get("/settings/pool/").status_code == 200
     response = client.post("/settings/pool/", {"capacity": "90", "return_after_days": "14"})
     assert response.status_code == 302
-    assert rule_for_unit(None) == {"capacity": 90, "return_after_days": 14}
+    assert rule_for_unit(None) == {"capacity": 90, "return_after_days": 14, "daily_new_customers": 3, "daily_effective_contacts": 35}
     client.post("/settings/pool/", {"business_unit": str(org["liaoning"].pk), "capacity": "20", "return_after_days": "0"})
-    assert rule_for_unit(org["liaoning"].pk) == {"capacity": 20, "return_after_days": 0}
+    assert rule_for_unit(org["liaoning"].pk) == {"capacity": 20, "return_after_days": 0, "daily_new_customers": 3, "daily_effective_contacts": 35}
     bad = client.post("/settings/pool/", {"capacity": "0", "return_after_days": "x"})
     assert bad.status_code == 400 and "Enter a whole number." in bad.content.decode()
     assert "Customer pool rules" in client.get("/settings/").content.decode()

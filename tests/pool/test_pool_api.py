@@ -213,7 +213,7 @@ def test_a_business_unit_override_applies_to_the_units_below(person, org, admin_
     set_pool_rule(ActionContext(user=admin_user), business_unit=org["beijing"], capacity=5, return_after_days=7)
     assert capacity_of(person("a1", "machines")) == 5
     assert capacity_of(person("a2", "liaoning")) == 100
-    assert rule_for_unit(org["machines"].pk) == {"capacity": 5, "return_after_days": 7}
+    assert rule_for_unit(org["machines"].pk) == {"capacity": 5, "return_after_days": 7, "daily_new_customers": 3, "daily_effective_contacts": 35}
 
 
 def test_only_administrators_change_the_rules(seller):

@@ -46,6 +46,8 @@ registry = Registry(
         "pages",  # key -> Page: a non-entity page in the navigation (System jobs, Users, reports)
         "write_hooks",  # name -> callable(phase, spec, record, ctx, operation); search index, duplicates
         "list_bulk_buttons",  # name -> callable(spec, request) -> {"label", "url"} | None (a list's "Selected:" bar)
+        "read_grants",  # name -> callable(spec, user, read_rank) -> Q | None: extra read access (the customer pool)
+        "home_panels",  # name -> callable(request) -> html or "" (a panel on the signed-in user's home page)
         "audit_row_hooks",  # name -> callable(user, spec, entry, row): completes a history row (e.g. "Undo merge")
     ]
 )

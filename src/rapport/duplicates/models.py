@@ -108,6 +108,10 @@ class DuplicateCondition(Record):
             errors["kind"] = _("A rule compares at most one company name.")
         if errors:
             raise ValidationError(errors)
+        if not self.description:  # what lists and lookups show for the condition
+            other = self.matching_field and self.matching_field != self.base_field
+            self.description = (f"{self.base_field} → {self.matching_field}" if other else self.base_field) + \
+                f" ({ConditionKind(self.kind).label})"
 
 
 class MatchKey(models.Model):

@@ -173,7 +173,8 @@ def return_idle_accounts(*, now=None, limit: int = 5000) -> int:
 # --- the rules as data ---------------------------------------------------------------------------
 
 
-def set_pool_rule(ctx: ActionContext, *, business_unit=None, capacity, return_after_days) -> PoolRule:
+def set_pool_rule(ctx: ActionContext, *, business_unit=None, capacity, return_after_days, daily_new_customers=None,
+                  daily_effective_contacts=None) -> PoolRule:
     """Create or change the organisation's pool rules (``business_unit`` None) or a unit's override.
 
     Administrators only (system administrators and holders of ``customize``)."""
@@ -183,7 +184,12 @@ def set_pool_rule(ctx: ActionContext, *, business_unit=None, capacity, return_af
         raise PermissionDenied(_("Only an administrator changes the pool rules."))
     errors: dict = {}
     values = {}
-    for name, raw, low, high in (("capacity", capacity, 1, 100000), ("return_after_days", return_after_days, 0, 3650)):
+    checks = [("capacity", capacity, 1, 100000), ("return_after_days", return_after_days, 0, 3650),
+              ("daily_new_customers", daily_new_customers, 0, 1000),
+              ("daily_effective_contacts", daily_effective_contacts, 0, 1000)]
+    for name, raw, low, high in checks:
+        if raw is None and name.startswith("daily_"):
+            continue  # the daily targets keep their value unless given
         try:
             value = int(str(raw).strip())
         except (TypeError, ValueError):
@@ -197,8 +203,8 @@ def set_pool_rule(ctx: ActionContext, *, business_unit=None, capacity, return_af
         raise RecordValidationError(errors, {name: ["invalid"] for name in errors})
     with transaction.atomic():
         rule = PoolRule.objects.select_for_update().filter(business_unit=business_unit).first() or PoolRule(business_unit=business_unit)
-        rule.capacity = values["capacity"]
-        rule.return_after_days = values["return_after_days"]
+        for name, value in values.items():
+            setattr(rule, name, value)
         rule.modified_on = ctx.now
         rule.modified_by_id = getattr(ctx.user, "pk", None)
         rule.save()

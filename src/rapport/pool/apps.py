@@ -24,12 +24,12 @@ class PoolConfig(AppConfig):
     def ready(self):
         from rapport.core import entities
         from rapport.core.navigation import Page, register_page
-        from rapport.core.permissions.filter import POOL_GRANTS
         from rapport.core.registry import registry
         from rapport.pool import tasks  # noqa: F401  (declares the return schedule)
         from rapport.pool.actions import pool_actions
         from rapport.pool.hooks import capacity_write_hook, pool_write_hook
         from rapport.pool.rules import POOL_SETS
+        from rapport.pool.views import kpi_panel
         from rapport.pool.visibility import pool_read_q
 
         for set_name in POOL_SETS:
@@ -40,12 +40,20 @@ class PoolConfig(AppConfig):
             spec.actions.extend(pool_actions())
             if entities._finalized:  # something read the registry before this app was ready
                 entities.finalize(spec)
-        if pool_read_q not in POOL_GRANTS:
-            POOL_GRANTS.append(pool_read_q)
+        registry["read_grants"].add("pool", pool_read_q)
         registry["write_hooks"].add("pool", pool_write_hook)
         registry["write_hooks"].add("capacity", capacity_write_hook)
         register_page("public-pool", Page("sales", _("Public pool"), "/pool/", order=20))
+        register_page("daily-targets", Page("sales", _("Daily targets"), "/pool/targets/", _manages_people, order=21))
+        registry["home_panels"].add("daily-targets", kpi_panel)
         register_page("pool-rules", Page("settings", _("Customer pool rules"), "/settings/pool/", _administrators, order=40))
+
+
+def _manages_people(user) -> bool:
+    from rapport.core.permissions.privileges import security_for
+
+    security = security_for(user)
+    return bool(security.managed_units() or security.subordinates())
 
 
 def _administrators(user) -> bool:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 DEFAULT_CAPACITY = 130
 DEFAULT_RETURN_AFTER_DAYS = 30
+DEFAULT_DAILY_NEW_CUSTOMERS = 3
+DEFAULT_DAILY_EFFECTIVE_CONTACTS = 35
 
 
 class PoolRule(models.Model):
@@ -34,6 +36,14 @@ class PoolRule(models.Model):
         _("return to the pool after (days)"), default=DEFAULT_RETURN_AFTER_DAYS, validators=[MaxValueValidator(3650)],
         help_text=_("An owned account without a completed activity for this many days returns to the public pool; "
                     "0 turns the automatic return off."),
+    )
+    daily_new_customers = models.PositiveIntegerField(
+        _("new key customers a day"), default=DEFAULT_DAILY_NEW_CUSTOMERS, validators=[MaxValueValidator(1000)],
+        help_text=_("The daily target of new customers each salesperson enters (SAL-23)."),
+    )
+    daily_effective_contacts = models.PositiveIntegerField(
+        _("effective contacts a day"), default=DEFAULT_DAILY_EFFECTIVE_CONTACTS, validators=[MaxValueValidator(1000)],
+        help_text=_("The daily target of effective contacts (contact log entries that count) per salesperson."),
     )
     modified_on = models.DateTimeField(_("modified on"), default=timezone.now)
     modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("modified by"), null=True, blank=True,

@@ -26,7 +26,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from rapport.core.permissions.privileges import BUSINESS_UNIT, NONE, ORGANIZATION, PARENT_CHILD, security_for
-from rapport.pool.models import DEFAULT_CAPACITY, DEFAULT_RETURN_AFTER_DAYS, PoolRule
+from rapport.pool.models import (
+    DEFAULT_CAPACITY,
+    DEFAULT_DAILY_EFFECTIVE_CONTACTS,
+    DEFAULT_DAILY_NEW_CUSTOMERS,
+    DEFAULT_RETURN_AFTER_DAYS,
+    PoolRule,
+)
 
 PUBLIC = "public"
 AGENT = "agent"
@@ -56,6 +62,10 @@ def in_pool(record) -> bool:
 # --- rules as data ------------------------------------------------------------------------------
 
 
+DEFAULTS = {"capacity": DEFAULT_CAPACITY, "return_after_days": DEFAULT_RETURN_AFTER_DAYS,
+            "daily_new_customers": DEFAULT_DAILY_NEW_CUSTOMERS, "daily_effective_contacts": DEFAULT_DAILY_EFFECTIVE_CONTACTS}
+
+
 def _resolve(unit_id, rows: dict, parents: dict | None) -> dict:
     found = None
     seen = set()
@@ -68,12 +78,12 @@ def _resolve(unit_id, rows: dict, parents: dict | None) -> dict:
         current = parents.get(current)
     found = found or rows.get(None)
     if found is None:
-        return {"capacity": DEFAULT_CAPACITY, "return_after_days": DEFAULT_RETURN_AFTER_DAYS}
-    return {"capacity": found["capacity"], "return_after_days": found["return_after_days"]}
+        return dict(DEFAULTS)
+    return {name: found[name] for name in DEFAULTS}
 
 
 def _rows() -> dict:
-    return {row["business_unit_id"]: row for row in PoolRule.objects.values("business_unit_id", "capacity", "return_after_days")}
+    return {row["business_unit_id"]: row for row in PoolRule.objects.values("business_unit_id", *DEFAULTS)}
 
 
 def _parents() -> dict:

@@ -13,5 +13,6 @@ api_urlpatterns: list = []
 ui_urlpatterns: list = [
     path("pool/", views.pool_list, name="pool-list"),
     path("pool/claim/", views.pool_claim, name="pool-claim"),
+    path("pool/targets/", views.targets_report, name="pool-targets"),
     path("settings/pool/", views.pool_settings, name="pool-settings"),
 ]

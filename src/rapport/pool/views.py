@@ -154,7 +154,9 @@ def pool_settings(request):
                 if unit is None:
                     raise NotFound()
             set_pool_rule(ctx, business_unit=unit, capacity=request.POST.get("capacity"),
-                          return_after_days=request.POST.get("return_after_days"))
+                          return_after_days=request.POST.get("return_after_days"),
+                          daily_new_customers=request.POST.get("daily_new_customers"),
+                          daily_effective_contacts=request.POST.get("daily_effective_contacts"))
         except NotFound:
             errors = {"business_unit": [_("Choose a business unit.")]}
         except RapportError as error:
@@ -173,3 +175,30 @@ def pool_settings(request):
         "units": list(BusinessUnit.objects.filter(is_active=True).order_by("name").values_list("id", "name")),
     }
     return render(request, "pool/settings.html", context, status=400 if errors else 200)
+
+
+def kpi_panel(request) -> str:
+    """The home page's personal KPI panel: today's figures against the daily targets."""
+    from django.template.loader import render_to_string
+
+    from rapport.pool.kpi import daily_figures
+
+    user = request.user
+    if not user.is_authenticated:
+        return ""
+    figures = daily_figures([user])[user.pk]
+    return render_to_string("pool/_kpi_panel.html", {"f": figures, "held": rules.held_by(user),
+                                                     "capacity": rules.capacity_of(user)}, request=request)
+
+
+@login_required
+def targets_report(request):
+    """Sales → Daily targets: the manager's people, today's figures against their targets."""
+    from rapport.pool.kpi import daily_figures, team_of
+
+    people = team_of(request.user)
+    figures = daily_figures(people) if people else {}
+    rows = [{"user": person, **figures[person.pk]} for person in people]
+    for row in rows:
+        row["met"] = row["new_customers"] >= row["new_target"] and row["effective_contacts"] >= row["contacts_target"]
+    return render(request, "pool/targets.html", {"rows": rows})

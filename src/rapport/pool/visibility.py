@@ -1,6 +1,6 @@
 """Who reads pool records: the pool's part of the one record filter (SAL-21).
 
-Registered into ``rapport.core.permissions.filter.POOL_GRANTS`` from ``PoolConfig.ready()``, so lists,
+Registered into ``registry["read_grants"]`` from ``PoolConfig.ready()``, so lists,
 counts, search, exports, lookups and the API all see the same pool records.
 
 * A record in the **public** pool (no owner, ``pool="public"``) is read by the users of its business

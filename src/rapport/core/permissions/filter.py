@@ -87,8 +87,8 @@ def spec_of(model):
 # The customer pool (SAL-21): records nobody owns that wait in a pool are readable beyond the owner-based
 # depths (the pool's business unit, agent administrators). The pool app registers the condition here
 # (``rapport.pool.visibility.pool_read_q``), so every list, count, search, export and API read sees the
-# same pool. Each grant is ``grant(spec, user, read_rank) -> Q | None``; it adds to ``read`` only.
-POOL_GRANTS: list = []
+# same pool. Each grant, in ``registry["read_grants"]``, is ``grant(spec, user, read_rank) -> Q | None``;
+# it adds to ``read`` only.
 
 
 def _owned_entity_q(spec, user, privilege: str, rank: int) -> Q:
@@ -113,7 +113,7 @@ def _owned_entity_q(spec, user, privilege: str, rank: int) -> Q:
     if shared is not None:
         parts.append(shared)
     if privilege == "read":
-        for grant in POOL_GRANTS:  # the customer pool, see POOL_GRANTS
+        for grant in registry["read_grants"].values():  # the customer pool, see above
             pooled = grant(spec, user, rank)
             if pooled is not None:
                 parts.append(pooled)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from rapport.core.entities import all_entities
+from rapport.core.registry import registry
 
 
 @login_required
@@ -14,4 +15,5 @@ def home(request):
             counts.append({"spec": spec, "url": f"/{spec.set_name}/",
                            "mine": spec.model.objects.for_user(request.user, "read").filter(
                                **({"owner_user_id": request.user.pk} if spec.is_owned else {})).count()})
-    return render(request, "core/home.html", {"tiles": counts})
+    panels = [html for html in (panel(request) for panel in registry["home_panels"].values()) if html]
+    return render(request, "core/home.html", {"tiles": counts, "panels": panels})
