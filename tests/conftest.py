@@ -159,3 +159,37 @@ def shoot():
             page.screenshot(path=str(pathlib.Path(folder) / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def grant(db):
+    """``grant(user, *misc)`` adds a role holding the miscellaneous privileges ``misc`` to ``user``."""
+    import itertools
+
+    from rapport.security.models import Role, root_business_unit
+
+    counter = itertools.count(1)
+
+    def give(user, *misc):
+        role = Role.objects.create(name=f"Granted role {next(counter)}", business_unit=root_business_unit(),
+                                   privileges={}, misc_privileges=list(misc))
+        role.users.add(user)
+        user.__dict__.pop("_rapport_security", None)
+        return user
+
+    return give
+
+
+@pytest.fixture
+def org(db):
+    """root → Beijing → Beijing machines; root → Liaoning (a sibling branch)."""
+    from rapport.core.actions.base import ActionContext
+    from rapport.security.actions_organisation import create_business_unit
+    from rapport.security.models import root_business_unit
+
+    system = ActionContext(user=None, channel="system")
+    root = root_business_unit()
+    beijing = create_business_unit({"name": "Westrac Beijing", "parent": str(root.pk)}, system)
+    machines = create_business_unit({"name": "Westrac Beijing Machines", "parent": str(beijing.pk)}, system)
+    liaoning = create_business_unit({"name": "Westrac Liaoning", "parent": str(root.pk)}, system)
+    return {"root": root, "beijing": beijing, "machines": machines, "liaoning": liaoning}

@@ -4,25 +4,6 @@ import pytest
 
 
 @pytest.fixture
-def grant(db):
-    """``grant(user, *misc)`` adds a role holding the miscellaneous privileges ``misc`` to ``user``."""
-    import itertools
-
-    from rapport.security.models import Role, root_business_unit
-
-    counter = itertools.count(1)
-
-    def give(user, *misc):
-        role = Role.objects.create(name=f"Data role {next(counter)}", business_unit=root_business_unit(),
-                                   privileges={}, misc_privileges=list(misc))
-        role.users.add(user)
-        user.__dict__.pop("_rapport_security", None)
-        return user
-
-    return give
-
-
-@pytest.fixture
 def importer(alice, grant):
     return grant(alice, "import")
 

@@ -19,25 +19,6 @@ def problem(response):
 
 
 @pytest.fixture
-def grant(db):
-    """``grant(user, *misc)`` adds a role holding the miscellaneous privileges ``misc`` to ``user``."""
-    import itertools
-
-    from rapport.security.models import Role, root_business_unit
-
-    counter = itertools.count(1)
-
-    def give(user, *misc):
-        role = Role.objects.create(name=f"Merge role {next(counter)}", business_unit=root_business_unit(),
-                                   privileges={}, misc_privileges=list(misc))
-        role.users.add(user)
-        user.__dict__.pop("_rapport_security", None)
-        return user
-
-    return give
-
-
-@pytest.fixture
 def merge_api(api_client):
     def post(user, set_name, master, subordinate, fields=None):
         body = {"subordinate": str(getattr(subordinate, "pk", subordinate))}

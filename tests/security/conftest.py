@@ -20,19 +20,6 @@ def _two_factor_optional(settings):
 
 
 @pytest.fixture
-def org(db):
-    """root → Beijing → Beijing machines; root → Liaoning (a sibling branch)."""
-    from rapport.security.actions_organisation import create_business_unit
-    from rapport.security.models import root_business_unit
-
-    root = root_business_unit()
-    beijing = create_business_unit({"name": "Westrac Beijing", "parent": str(root.pk)}, system())
-    machines = create_business_unit({"name": "Westrac Beijing Machines", "parent": str(beijing.pk)}, system())
-    liaoning = create_business_unit({"name": "Westrac Liaoning", "parent": str(root.pk)}, system())
-    return {"root": root, "beijing": beijing, "machines": machines, "liaoning": liaoning}
-
-
-@pytest.fixture
 def make_role(db):
     """``make_role(privileges, misc=(), hierarchy=False, name=None)`` → a Role."""
     import itertools
