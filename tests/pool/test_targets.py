@@ -51,3 +51,10 @@ def test_targets_are_validated(admin_user, value):
     with pytest.raises(RecordValidationError) as problem:
         set_pool_rule(ActionContext(user=admin_user), capacity=130, return_after_days=30, daily_new_customers=value)
     assert "daily_new_customers" in problem.value.errors
+
+
+def test_the_home_page_tiles_are_the_users_own_work_records(signed_in, make, seller):
+    make(seller, "accounts", name="Harbin Boilers")
+    html = signed_in(seller).get("/").content.decode()
+    assert "My accounts" in html and "My leads" in html
+    assert "My duplicate detection rules" not in html and "My sales stages" not in html

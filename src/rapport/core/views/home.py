@@ -11,7 +11,8 @@ from rapport.core.registry import registry
 def home(request):
     counts = []
     for spec in all_entities():
-        if spec.area:
+        # "My …" tiles: the records people own in the work areas (not settings, not sub-records).
+        if spec.is_owned and spec.area not in ("", "settings", "related"):
             counts.append({"spec": spec, "url": f"/{spec.set_name}/",
                            "mine": spec.model.objects.for_user(request.user, "read").filter(
                                **({"owner_user_id": request.user.pk} if spec.is_owned else {})).count()})
