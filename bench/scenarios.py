@@ -161,9 +161,12 @@ def record_scenarios(repeat: int) -> dict:
         response = client.patch(f"/api/v1/accounts/{ids[state['n'] % len(ids)]}/", body, content_type="application/json")
         assert response.status_code == 200, response.content[:300]
 
+    run = uuid.uuid4().hex[:8]
+
     def post_one():
         state["n"] += 1
-        body = json.dumps({"name": f"Bench Neu {state['n']} Kft.", "city": "Pécs"})
+        # A new company each time (cached databases keep earlier runs' accounts, and duplicate rules apply).
+        body = json.dumps({"name": f"Bench Neu {run} {state['n']} Kft.", "city": "Pécs"})
         response = client.post("/api/v1/accounts/", body, content_type="application/json")
         assert response.status_code == 201, response.content[:300]
 
