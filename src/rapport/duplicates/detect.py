@@ -137,7 +137,7 @@ class CompiledRule:
             else:
                 parts.append(value)
         if text:
-            return [_key([*parts, block]) for block in norm.block_keys(text.replace(" ", ""))], text
+            return [_key([*parts, block]) for block in norm.block_keys(norm.core_of(text))], text
         return [_key(parts)], ""
 
     def fields(self, side: str) -> set[str]:
@@ -166,7 +166,7 @@ def entry_keys(set_name: str, values) -> list[tuple[str, str, str]]:
     fields = ENTRY_FIELDS.get(set_name, {})
     for name in fields.get("name", []):
         text = norm.company_text(value_of(values, name))
-        for block in norm.block_keys(text.replace(" ", "")):
+        for block in norm.block_keys(norm.core_of(text)):
             rows.append(("name", block, text[:200]))
     for name in fields.get("phone", []):
         raw = value_of(values, name)
@@ -483,7 +483,7 @@ def entry_check(user, set_names: list[str], *, name: str = "", phone: str = "", 
 
     text = norm.company_text(name)
     if text:
-        rows = MatchKey.objects.filter(kind="name", key__in=norm.block_keys(text.replace(" ", "")), entity__in=sets)
+        rows = MatchKey.objects.filter(kind="name", key__in=norm.block_keys(norm.core_of(text)), entity__in=sets)
         for entity, record_id, other in rows.values_list("entity", "record_id", "text")[:CANDIDATES]:
             if norm.similarity(text, other) >= ENTRY_SIMILARITY:
                 add(entity, record_id, "company_name")
@@ -532,8 +532,8 @@ def _keyword_matches(sets, text: str, add, limit: int) -> None:
     from rapport.core.search.normalize import parse_query
     from rapport.core.search.service import matching_documents
 
-    core = text.replace(" ", "")
-    terms = parse_query(core if len(core) <= 40 else text)
+    core = norm.core_of(text)
+    terms = parse_query(core if len(core) <= 40 else norm.words_of(text))
     if not terms:
         return
     name_sets = [s for s in sets if ENTRY_FIELDS[s].get("name")]

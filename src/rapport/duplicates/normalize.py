@@ -57,13 +57,30 @@ _BRACKETED = re.compile(r"[(\[（【〔]([^)\]）】〕]*)[)\]）】〕]")
 
 # --- legal forms and business types ------------------------------------------------------------
 
-CJK_SUFFIXES = sorted((
+# Legal and organisational forms: they never tell two companies apart.
+CJK_FORMS = (
     "股份有限公司 有限责任公司 有限公司 分公司 子公司 总公司 公司 集团股份 集团 控股 企业 商行 商店 门市部 经营部 "
-    "工作室 事务所 厂 工厂 制造厂 加工厂 代表处 办事处 中心 中国 "
-    # business types that follow the brand (科技 in 华为科技, 贸易 in 华为贸易 …)
-    "科技发展 科技 技术 网络科技 网络技术 网络 信息技术 信息 电子 电器 机械设备 机械 设备 工程机械 工程 建设 建筑 实业 贸易 商贸 工贸 "
-    "国际贸易 进出口 国际 发展 投资 咨询 服务 物流 物资 材料 化工 能源 电力 制药 医药 食品 传媒 文化 置业 地产 房地产"
-).split(), key=len, reverse=True)
+    "工作室 事务所 厂 工厂 制造厂 加工厂 代表处 办事处 中心 中国 实业 发展 国际 投资 咨询 服务"
+).split()
+# Lines of business that follow the brand (科技 in 华为科技): removed from the core, but two names in
+# different lines (中联贸易 / 中联能源) are different companies. Words of one group are one line.
+INDUSTRY_GROUPS = {
+    "tech": "科技发展 科技 技术 网络科技 网络技术 网络 信息技术 信息",
+    "electronics": "电子 电器",
+    "machinery": "机械设备 机械 设备 工程机械",
+    "construction": "工程 建设 建筑",
+    "trade": "贸易 商贸 工贸 国际贸易 进出口",
+    "logistics": "物流 物资",
+    "materials": "材料 化工",
+    "energy": "能源 电力",
+    "pharma": "制药 医药",
+    "food": "食品",
+    "media": "传媒 文化",
+    "property": "置业 地产 房地产",
+}
+INDUSTRY = {word: group for group, words in INDUSTRY_GROUPS.items() for word in words.split()}
+CJK_SUFFIXES = sorted([*CJK_FORMS, *INDUSTRY], key=len, reverse=True)
+_DIVISION_TAIL = re.compile(f"(?:{_DIVISION_SUFFIX})$")
 LATIN_SUFFIXES = (
     # English
     "limited liability company", "public limited company", "limited", "ltd", "llc", "llp", "plc", "inc",
@@ -88,17 +105,23 @@ _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 MIN_CORE = 2
 
 
-def _strip_cjk(text: str) -> str:
-    """Remove leading places and trailing legal forms/business types, keeping at least two characters."""
+def _strip_cjk(text: str, places: set, lines: set) -> str:
+    """Remove leading places and trailing legal forms/business types, keeping at least two characters.
+
+    The places and lines of business removed are added to ``places`` and ``lines``.
+    """
     changed = True
     while changed:
         changed = False
         match = _LEADING_PLACE.match(text)
         if match and len(text) - match.end() >= MIN_CORE:
+            places.add(_DIVISION_TAIL.sub("", match.group(0)) or match.group(0))
             text = text[match.end():]
             changed = True
         for suffix in CJK_SUFFIXES:
             if text.endswith(suffix) and len(text) - len(suffix) >= MIN_CORE:
+                if suffix in INDUSTRY:
+                    lines.add(INDUSTRY[suffix])
                 text = text[: -len(suffix)]
                 changed = True
                 break
@@ -126,9 +149,17 @@ def _company_core(name: str) -> str:
     # Quotes and brackets: ООО «Ромашка» → ромашка; 华为（深圳）→ 华为 when the bracket is a place.
     text = re.sub(r"[«»\"“”„'‘’「」『』]", " ", text)
 
+    places: set = set()
+    lines: set = set()
+
     def bracket(match):
         inner = match.group(1).strip()
-        return " " if not inner or _LEADING_PLACE.fullmatch(inner) or inner in _PLACES or inner in COUNTRIES else f" {inner} "
+        if inner in COUNTRIES or not inner:
+            return " "
+        if _LEADING_PLACE.fullmatch(inner) or inner in _PLACES:
+            places.add(_DIVISION_TAIL.sub("", inner) or inner)
+            return " "
+        return f" {inner} "
 
     text = _BRACKETED.sub(bracket, text)
     # Dots and commas inside legal forms ("co., ltd.", "k.f.t.") go before the suffixes are read.
@@ -140,21 +171,51 @@ def _company_core(name: str) -> str:
     text = _strip_latin(text)
     parts = []
     for piece in re.split(r"(\s+)", text):
-        parts.append(_strip_cjk(piece) if _CJK.search(piece) else piece)
+        parts.append(_strip_cjk(piece, places, lines) if _CJK.search(piece) else piece)
     text = "".join(parts)
-    return " ".join(t for t in (_PUNCT.sub("", word) for word in text.split(" ")) if t)
+    words = " ".join(t for t in (_PUNCT.sub("", word) for word in text.split(" ")) if t)[:150]
+    if not words:
+        return ""
+    if not places and not lines:
+        return words
+    return f"{words}{SEP}{','.join(sorted(places))[:30]}{SEP}{','.join(sorted(lines))}"
+
+
+SEP = "\x1f"
 
 
 def company_text(name) -> str:
-    """The normalized words of a company name, legal forms and places removed ('' for a blank name)."""
+    """The normalized words of a company name, legal forms and places removed ('' for a blank name),
+    followed — when the name had them — by the places and lines of business it named (after ``SEP``)."""
     if not name:
         return ""
     return _company_core(str(name)[:300])
 
 
+def words_of(text: str) -> str:
+    """The words of a ``company_text`` (without its places and lines of business)."""
+    return text.split(SEP, 1)[0]
+
+
+def core_of(text: str) -> str:
+    """The words of a ``company_text`` run together: what the block keys are made of."""
+    return words_of(text).replace(" ", "")
+
+
 def company_core(name) -> str:
     """The normalized core of a company name: its words run together."""
-    return company_text(name).replace(" ", "")
+    return core_of(company_text(name))
+
+
+def _qualifiers(text: str) -> tuple[set, set]:
+    parts = text.split(SEP)
+    if len(parts) < 3:
+        return set(), set()
+    return {p for p in parts[1].split(",") if p}, {p for p in parts[2].split(",") if p}
+
+
+def _differ(a: set, b: set) -> bool:
+    return bool(a) and bool(b) and not (a & b)
 
 
 SHORT_WORD = 5
@@ -163,12 +224,18 @@ SHORT_WORD = 5
 def similarity(a: str, b: str) -> float:
     """0–100: how alike two normalized company texts (``company_text``) are.
 
-    rapidfuzz's normalized Indel similarity of the cores, except that names of as many words
+    Names that both name a place, or a line of business, and share none are different companies
+    (branches in other cities are other customers). Otherwise rapidfuzz's normalized Indel
+    similarity of the cores, except that names of as many words
     whose differing words are short are different names, not typos (Acme/Acne, Deutsche
     Bank/Bahn, Sany/Sanyo, 京东/京北): a typo in a short word is rarer than another company.
     """
     if not a or not b:
         return 0.0
+    (places_a, lines_a), (places_b, lines_b) = _qualifiers(a), _qualifiers(b)
+    if _differ(places_a, places_b) or _differ(lines_a, lines_b):
+        return 0.0  # 苏州中联贸易 and 深圳中联能源: other city, other line of business
+    a, b = words_of(a), words_of(b)
     core_a, core_b = a.replace(" ", ""), b.replace(" ", "")
     if core_a == core_b:
         return 100.0
