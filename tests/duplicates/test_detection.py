@@ -222,7 +222,7 @@ def test_keys_follow_every_write_and_checking_is_an_index_probe(admin, name_rule
     with CaptureQueriesContext(connection) as queries:
         found = check_rules("accounts", {"name": "KUBOTA CORP"})
     assert [m.name for m in found] == ["Kubota Corporation"]
-    assert len(queries) <= 4  # the rules, their conditions, the keys, the records — not one per account
+    assert len(queries) <= 6  # the rules, their conditions, one probe a key (≤3), the records — not one per account
     delete_record(spec, account.pk, c)
     assert not MatchKey.objects.filter(record_id=account.pk).exists()
 
@@ -287,3 +287,19 @@ def test_merging_duplicates_is_not_stopped_by_a_warn_rule(admin, api_client, nam
                     {"subordinate": str(subordinate.pk), "fields": {"name": "subordinate"}})
     assert response.status_code == 200, response.content
     assert response.json()["record"]["name"] == "Komatsu Limited"
+
+
+def test_a_large_block_never_crowds_out_the_exact_name(admin, name_rule, ctx, monkeypatch):
+    from rapport.core.actions.crud import create_record
+    from rapport.core.entities import get_entity
+    from rapport.duplicates import detect
+
+    monkeypatch.setattr(detect, "CANDIDATES", 5)
+    c = ctx(admin)
+    c.suppress_duplicate_detection = True
+    spec = get_entity("accounts")
+    name_rule("warn")
+    for i in range(8):  # the same first three letters: one big block
+        create_record(spec, {"name": f"Zen{chr(97 + i)}ith Works {i}"}, c)
+    create_record(spec, {"name": "Zenn Kft."}, c)
+    assert [m.name for m in check_rules("accounts", {"name": "ZENN Ltd"})] == ["Zenn Kft."]

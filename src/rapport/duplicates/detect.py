@@ -216,6 +216,20 @@ def keyed_entities() -> set[str]:
 # --- checking --------------------------------------------------------------------------------------
 
 
+def keyed_rows(rows, keys: list[str], fields: tuple[str, ...], cap: int = CANDIDATES) -> list:
+    """The rows of ``keys`` in their order — the exact key first, then the blocks — at most ``cap``.
+
+    One indexed probe a key, so a large block (every name ending in 重工) never crowds out the
+    records whose whole name matches.
+    """
+    found: list = []
+    for key in keys:
+        if len(found) >= cap:
+            break
+        found.extend(rows.filter(key=key).values_list(*fields)[: cap - len(found)])
+    return found
+
+
 def _load(set_name: str, ids, *, active_only: bool):
     """The matched records with just what a match shows: name, owner, state, pool (not whole rows)."""
     spec = get_entity(set_name)
@@ -242,11 +256,11 @@ def check_rules(set_name: str, values, *, exclude_id=None, rules: list[CompiledR
         if not found:
             continue
         keys, text = found
-        rows = MatchKey.objects.filter(kind=rule.kind, key__in=keys, entity=rule.matching_entity)
+        rows = MatchKey.objects.filter(kind=rule.kind, entity=rule.matching_entity)
         if exclude_id is not None:
             rows = rows.exclude(record_id=exclude_id)
         scores: dict[Any, float] = {}
-        for record_id, other in rows.values_list("record_id", "text")[:CANDIDATES]:
+        for record_id, other in keyed_rows(rows, keys, ("record_id", "text")):
             score = norm.similarity(text, other) if text else 100.0
             if score >= (rule.similarity if text else 100):
                 scores[record_id] = max(score, scores.get(record_id, 0))
@@ -483,8 +497,9 @@ def entry_check(user, set_names: list[str], *, name: str = "", phone: str = "", 
 
     text = norm.company_text(name)
     if text:
-        rows = MatchKey.objects.filter(kind="name", key__in=norm.block_keys(norm.core_of(text)), entity__in=sets)
-        for entity, record_id, other in rows.values_list("entity", "record_id", "text")[:CANDIDATES]:
+        rows = MatchKey.objects.filter(kind="name", entity__in=sets)
+        for entity, record_id, other in keyed_rows(rows, norm.block_keys(norm.core_of(text)),
+                                                   ("entity", "record_id", "text")):
             if norm.similarity(text, other) >= ENTRY_SIMILARITY:
                 add(entity, record_id, "company_name")
         _keyword_matches(sets, text, add, limit)
