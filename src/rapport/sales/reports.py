@@ -13,7 +13,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Substr, TruncMonth
 from django.utils.translation import gettext as _
 
 from rapport.sales.processes import label, stages_of
@@ -123,17 +123,29 @@ def pipeline_funnel(user, filters: ReportFilter) -> dict:
     return {"rows": rows, "totals": totals}
 
 
+def _month(field: str):
+    """The month of a date field, grouped natively: SQLite keeps dates as ISO text, so its first seven
+    characters are the month (``TruncMonth`` would call a Python function for every row)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return Substr(field, 1, 7)
+    return TruncMonth(field)
+
+
 def forecast_by_month(user, filters: ReportFilter) -> dict:
     """Open opportunities by month of estimated close: count, estimated and weighted revenue."""
     from rapport.sales.models import Opportunity
 
     items = (Opportunity.objects.for_user(user, "read")
              .filter(filters.opportunity_q("estimated_close_date"), state="open", estimated_close_date__isnull=False)
-             .annotate(month=TruncMonth("estimated_close_date")).values("month")
+             .annotate(month=_month("estimated_close_date")).values("month")
              .annotate(count=Count("id"), estimated=Sum("estimated_revenue"), weighted=_weighted_sum()).order_by("month"))
     rows = []
     for item in items:
         month = item["month"]
+        if isinstance(month, str):  # SQLite: "YYYY-MM"
+            month = dt.date(int(month[:4]), int(month[5:7]), 1)
         month = month.date() if isinstance(month, dt.datetime) else month
         last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         conditions = [{"field": "state", "op": "eq", "value": "open"}, *_without_period(filters.conditions("estimated_close_date")),
