@@ -118,7 +118,13 @@ def ctx():
 
 
 @pytest.fixture
-def new_context(browser):
+def new_context(browser, live_server):
+    """``new_context(viewport=None)`` → a browser context, closed at the end of the test.
+
+    It depends on ``live_server`` so that it is set up after the server and its database and torn
+    down before them: no page (the notification bell polls) can reach the server while the test
+    database is flushed.
+    """
     contexts = []
 
     def make(viewport=None, **options):
@@ -129,6 +135,8 @@ def new_context(browser):
 
     yield make
     for context in contexts:
+        for page in context.pages:
+            page.goto("about:blank")  # stop polling before the context goes
         context.close()
 
 

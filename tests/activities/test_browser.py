@@ -20,14 +20,9 @@ SHOTS = pathlib.Path(os.environ.get("RAPPORT_SCREENSHOTS") or "/tmp/rapport-shot
 
 
 @pytest.fixture
-def page_for(browser, live_server):
-    contexts = []
-
+def page_for(new_context, live_server):
     def open_as(user, viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport, locale="en-US")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
+        page = new_context(viewport).new_page()
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", "Correct-Horse-9")
@@ -35,9 +30,7 @@ def page_for(browser, live_server):
         page.wait_for_url(f"{live_server.url}/")
         return page
 
-    yield open_as
-    for context in contexts:
-        context.close()
+    return open_as
 
 
 def shoot(page, name):

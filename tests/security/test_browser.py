@@ -14,10 +14,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 PASSWORD = "Correct-Horse-9"
 
 
-def open_page(browser):
-    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(10_000)
-    return context.new_page()
+def open_page(new_context):
+    """A page of a fresh context (closed by the ``new_context`` fixture before the database goes)."""
+    return new_context().new_page()
 
 
 def submit_sign_in(page, base: str, username: str, password: str) -> None:
@@ -35,7 +34,7 @@ def submit_sign_in(page, base: str, username: str, password: str) -> None:
 
 @pytest.mark.e2e
 def test_administrator_creates_a_salesperson_who_changes_the_password_sees_own_accounts_and_is_unlocked(
-        browser, live_server, transactional_db, settings):
+        new_context, live_server, transactional_db, settings):
     from rapport.core.actions.base import ActionContext
     from rapport.core.entities import get_entity
     from rapport.core.testing.factories import create_for
@@ -48,7 +47,7 @@ def test_administrator_creates_a_salesperson_who_changes_the_password_sees_own_a
     create_for(get_entity("accounts"), admin, name="Administrator's own account")
 
     # The administrator creates a business unit and a user with the Salesperson role.
-    admin_page = open_page(browser)
+    admin_page = open_page(new_context)
     submit_sign_in(admin_page, base, "root-admin", PASSWORD)
     admin_page.goto(f"{base}/settings/business-units/")
     admin_page.fill("#id_name", "Westrac Shenyang")
@@ -68,7 +67,7 @@ def test_administrator_creates_a_salesperson_who_changes_the_password_sees_own_a
     create_for(get_entity("accounts"), zhou, name="Zhou's own account")
 
     # The new user signs in and must change the password first.
-    user_page = open_page(browser)
+    user_page = open_page(new_context)
     submit_sign_in(user_page, base, "zhou.xin", "Temporary-Pass-42")
     user_page.goto(f"{base}/accounts/")
     user_page.wait_for_load_state("load")
@@ -85,7 +84,7 @@ def test_administrator_creates_a_salesperson_who_changes_the_password_sees_own_a
     assert "Administrator's own account" not in listing
 
     # Repeated failures lock the account (a verification question appears after the first few).
-    attacker = open_page(browser)
+    attacker = open_page(new_context)
     for _attempt in range(5):
         submit_sign_in(attacker, base, "zhou.xin", "not-the-password")
     assert "locked" in attacker.locator("#sign-in-error").inner_text()
@@ -98,6 +97,6 @@ def test_administrator_creates_a_salesperson_who_changes_the_password_sees_own_a
     admin_page.get_by_role("button", name="Unlock").click()
     admin_page.wait_for_load_state()
     assert admin_page.locator("#locked-badge").count() == 0
-    again = open_page(browser)
+    again = open_page(new_context)
     submit_sign_in(again, base, "zhou.xin", "My-Own-Secret-2025")
     assert again.url == f"{base}/"
