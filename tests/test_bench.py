@@ -17,10 +17,14 @@ def test_bench_smoke_writes_a_report_with_every_scenario_and_its_ratio(tmp_path)
                    capture_output=True, timeout=300)
     report = out.read_text()
     for scenario in ("baseline_sql_lookup", "baseline_trivial_view", "api_list_first_page_salesperson",
-                     "api_list_deep_page_admin", "api_get_one", "api_patch_one", "api_post_one", "quick_find_华为",
+                     "api_list_deep_page_admin", "api_get_one", "api_patch_one", "api_post_one", "api_patch_one_2_clients",
+                     "quick_find_华为", "report: pipeline funnel [admin]",
                      "duplicate_check_one_account", "api_duplicate_check_entry"):
         assert f"| {scenario} |" in report
     assert "×" in report  # ratios to the same-run baseline are written
+    assert "Data set: 300 accounts, 600 contacts, 300 leads, 300 opportunities, 1,500 activities" in report
+    assert "Import of 200 leads with duplicate detection on" in report
+    assert "0 failed" in report
 
 
 @pytest.mark.slow
