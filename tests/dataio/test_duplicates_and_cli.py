@@ -1,7 +1,5 @@
 """Duplicate handling during import (skip / flag / create) and ``rapport import``."""
 
-from dataclasses import dataclass
-
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -9,28 +7,16 @@ pytestmark = pytest.mark.django_db
 CONTENT = b"topic,last_name,company_name\nNew bid,Wang,Dalian Port\nOther bid,Li,Fresh Co\n"
 
 
-@dataclass
-class Rule:
-    mode: str = "warn"
-
-
-@dataclass
-class Match:
-    entity: str
-    record_id: object
-    name: str
-    rule: Rule
-
-
 @pytest.fixture
 def fake_detection(monkeypatch):
     """Stands in for ``rapport.duplicates.detect.find_duplicates``: a lead matches one with the same company."""
     from rapport.dataio import engine
+    from rapport.duplicates.detect import Match
     from rapport.sales.models import Lead
 
     def find(entity_set, values, exclude_id=None, user=None):
         found = Lead.objects.filter(company_name__iexact=values.get("company_name", "")).first()
-        return [Match("leads", found.pk, found.company_name, Rule())] if found else []
+        return [Match("leads", found, "Same company", "warn")] if found else []
 
     monkeypatch.setattr(engine, "find_duplicates", find)
 
@@ -115,11 +101,11 @@ def test_an_import_checks_rows_under_the_real_rules_including_earlier_rows_of_th
     ensure_shipped_rules(active=True)
     DuplicateRule.objects.filter(name="Leads with the same e-mail address").update(mode=mode)
     create(importer, "leads", topic="Old", last_name="Zhou", company_name="Old Co", email="zhou@old.example")
-    content = ("topic,last_name,company_name,email\n"
-               "A,Wang,Dalian Port,ZHOU@old.example\n"      # matches the existing lead
-               "B,Li,Fresh Co,li@fresh.example\n"
-               "C,Li,Fresh Co 2,li@fresh.example\n"          # matches row B of this file
-               "D,Xu,Other Co,xu@other.example\n").encode()
+    content = (b"topic,last_name,company_name,email\n"
+               b"A,Wang,Dalian Port,ZHOU@old.example\n"      # matches the existing lead
+               b"B,Li,Fresh Co,li@fresh.example\n"
+               b"C,Li,Fresh Co 2,li@fresh.example\n"          # matches row B of this file
+               b"D,Xu,Other Co,xu@other.example\n")
     job = run_file(importer, "leads", content, duplicates=handling)
     assert (job.rows_imported, job.rows_skipped, job.rows_flagged, job.rows_failed) == (imported, skipped, flagged, failed)
     kept = 1 if handling != "flag" else 2

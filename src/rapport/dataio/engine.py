@@ -32,9 +32,9 @@ from rapport.dataio import files
 from rapport.dataio.models import DuplicateHandling, Import, ImportIssue, ImportRowKey, ImportState
 
 try:
-    from rapport.duplicates.detect import find_duplicates
+    from rapport.duplicates.detect import find_duplicates, refusal
 except ImportError:  # duplicate detection lands with its own change; until then the write hook alone
-    find_duplicates = None
+    find_duplicates = refusal = None
 
 logger = logging.getLogger("rapport.dataio")
 
@@ -322,9 +322,13 @@ class ImportPlan:
                 outcome.issues.append(RowIssue(row, "", _("Skipped: it matches %(names)s.") % {
                     "names": _match_names(matches)}, "skipped"))
                 return
+            if any(m.mode == "block" for m in matches):
+                outcome.failed += 1
+                outcome.issues.append(RowIssue(row, "", refusal(matches, self.user).detail))
+                return
             flags = matches
-            # Already checked (warn rules); block rules still refuse in the write hook.
-            ctx.suppress_duplicate_detection = True
+            # Checked here with the same rules: the write hook does not check the row again.
+            ctx.suppress_duplicate_detection = ctx.duplicates_checked = True
         elif self.duplicates != DuplicateHandling.SKIP:
             ctx.suppress_duplicate_detection = True
         try:

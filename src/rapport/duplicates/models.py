@@ -10,6 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.models import Record
+from rapport.core.models.base import RecordQuerySet
+
+# The compiled active rules, kept per process by ``detect.active_rules`` and checked against a
+# one-query stamp of the rule tables (versions, times, counts, ids).
+RULES_MEMO: dict = {}
+
+
+class RuleQuerySet(RecordQuerySet):
+    """A bulk ``update`` changes no version: the rules kept in this process are dropped with it."""
+
+    def update(self, **kwargs):
+        RULES_MEMO.clear()
+        return super().update(**kwargs)
 
 
 class RuleMode(models.TextChoices):
@@ -38,6 +51,7 @@ class DuplicateRule(Record):
     base_entity = models.CharField(_("records of"), max_length=40)
     matching_entity = models.CharField(_("checked against"), max_length=40)
     mode = models.CharField(_("mode"), max_length=8, choices=RuleMode.choices, default=RuleMode.WARN)
+    objects = RuleQuerySet.as_manager()
     similarity = models.PositiveSmallIntegerField(
         _("name similarity (%)"), default=88, validators=[MinValueValidator(50), MaxValueValidator(100)],
         help_text=_("How alike two normalized company names must be to match; 100 means identical."),
@@ -73,6 +87,7 @@ class DuplicateCondition(Record):
     matching_field = models.CharField(_("matching field"), max_length=64, blank=True, default="",
                                       help_text=_("Leave empty for the same field."))
     kind = models.CharField(_("criterion"), max_length=16, choices=ConditionKind.choices, default=ConditionKind.EXACT)
+    objects = RuleQuerySet.as_manager()
     length = models.PositiveSmallIntegerField(_("number of characters"), null=True, blank=True,
                                               validators=[MinValueValidator(1), MaxValueValidator(100)])
     description = models.CharField(_("description"), max_length=200, blank=True, default="")

@@ -32,7 +32,9 @@ def capacity_write_hook(phase: str, spec, record, ctx, operation: str) -> None:
     from rapport.pool import rules
     from rapport.security.models import User
 
-    owner = User.objects.filter(pk=record.owner_user_id).first()
+    acting = ctx.user
+    owner = acting if getattr(acting, "pk", None) == record.owner_user_id else (
+        User.objects.filter(pk=record.owner_user_id).first())
     if owner is None or getattr(owner, "is_system_administrator", False):
         return
     limit, held = rules.capacity_of(owner), rules.held_by(owner)

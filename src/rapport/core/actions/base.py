@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,9 @@ class ActionContext:
     channel: str = "api"
     request_id: str = ""
     suppress_duplicate_detection: bool = False
+    # The caller already ran the duplicate rules on these values and dealt with every match
+    # (the import does, for each row): the write hook does not run them a second time.
+    duplicates_checked: bool = False
     now: Any = None
 
     def __post_init__(self):
@@ -209,7 +213,12 @@ def emit_event(spec: EntitySpec, record_id, event: str, ctx: ActionContext, payl
 
 def ensure_visible(spec: EntitySpec, record, ctx: ActionContext, privilege: str = "read") -> None:
     """After a write the writer must still see the record (NetBox's post-write check)."""
-    if not spec.model.objects.for_user(ctx.user, privilege).filter(pk=record.pk).exists():
+    from rapport.core.permissions.filter import record_filter_q
+
+    condition = record_filter_q(spec.model, ctx.user, privilege)
+    if condition == Q():  # the writer sees every record of the entity: nothing to ask the database
+        return
+    if not spec.model.objects.filter(condition).filter(pk=record.pk).exists():
         raise PermissionDenied(_("The change would put the record outside what you may see."))
 
 
