@@ -1,4 +1,4 @@
-"""``python -m bench.load`` — the load test of issue 7: simulated people against the production configuration.
+"""``python -m bench.load`` — the load test: simulated people against the production configuration.
 
     python -m bench.load --db-url postgres://postgres@127.0.0.1:5432/rapport_bench_1000000 \\
         --users 50 --duration 600 --out docs/load.md

@@ -1,4 +1,4 @@
-"""Simulated people at work for ``python -m bench.load`` (issue 7), one locust user each.
+"""Simulated people at work for ``python -m bench.load``, one locust user each.
 
 Started by ``bench.load``, which prepares the load organisation and passes, through the file named
 by ``RAPPORT_LOAD_IDENTITIES``, one identity per simulated person (API token, password, own records,
