@@ -163,6 +163,7 @@ def main(argv=None) -> int:
     run.add_argument("--db", default="sqlite,postgres")
     run.add_argument("--repeat", type=int, default=200)
     run.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    run.add_argument("--import-rows", type=int, help="leads imported in the import scenario (default: scale / 10, at most 100k)")
     one = sub.add_parser("run-one")
     one.add_argument("--kind", required=True)
     one.add_argument("--scale", type=int, required=True)
@@ -204,8 +205,12 @@ def main(argv=None) -> int:
     for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
             out = handle.name
-        subprocess.run([sys.executable, "-m", "bench", "run-one", "--kind", kind, "--scale", str(args.scale),
-                        "--repeat", str(args.repeat), "--json", out], check=True, cwd=ROOT)
+        command = [sys.executable, "-m", "bench", "run-one", "--kind", kind, "--scale", str(args.scale),
+                   "--repeat", str(args.repeat), "--json", out]
+        if args.import_rows is not None:
+            command += ["--import-rows", str(args.import_rows)]
+        subprocess.run(command, check=True, cwd=ROOT)
+        print(f"{kind}: figures in {out}", flush=True)
         runs.append(json.loads(Path(out).read_text()))
     report = render(runs)
     Path(args.out).write_text(report)
