@@ -155,6 +155,24 @@ def render(runs: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+NOTES_HEADING = "## Notes"
+
+
+def write_report(path: Path, report: str) -> None:
+    """Writes the measured figures to ``path``, keeping its hand-written analysis.
+
+    Everything from the ``## Notes`` heading on (the profiles that explain a missed target, what ran
+    alongside) is written by people, not by the runner, so a new run replaces the figures above it only.
+    """
+    path = Path(path)
+    if path.exists():
+        old = path.read_text()
+        at = old.find("\n" + NOTES_HEADING + "\n")
+        if at >= 0:
+            report = report.rstrip("\n") + "\n" + old[at:]
+    path.write_text(report)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -198,7 +216,7 @@ def main(argv=None) -> int:
                             "--repeat", "5", "--url", url, "--json", str(out), "--import-rows", "200"], check=True, cwd=ROOT)
             report = render([json.loads(out.read_text())])
         if args.out:
-            Path(args.out).write_text(report)
+            write_report(Path(args.out), report)
         print(report)
         return 0
     runs = []
@@ -213,7 +231,7 @@ def main(argv=None) -> int:
         print(f"{kind}: figures in {out}", flush=True)
         runs.append(json.loads(Path(out).read_text()))
     report = render(runs)
-    Path(args.out).write_text(report)
+    write_report(Path(args.out), report)
     print(report)
     return 0
 

@@ -36,3 +36,16 @@ def test_pipeline_bench_times_the_funnel_and_forecast_against_the_bare_group_by(
     for scenario in ("ceiling: bare SQL GROUP BY stage", "pipeline funnel [admin]", "forecast by month [salesperson]"):
         assert f"| {scenario} |" in done.stdout
     assert "generated_opportunities: 300" in done.stdout
+
+
+def test_a_new_run_replaces_the_figures_and_keeps_the_notes(tmp_path):
+    from bench.__main__ import write_report
+
+    out = tmp_path / "performance.md"
+    write_report(out, "# Performance\n\n| old figure | 9 |\n")
+    assert out.read_text() == "# Performance\n\n| old figure | 9 |\n"
+    out.write_text(out.read_text() + "\n## Notes\n\nWhy quick find misses its target.\n")
+    write_report(out, "# Performance\n\n| new figure | 1 |\n")
+    text = out.read_text()
+    assert "| new figure | 1 |" in text and "old figure" not in text
+    assert text.endswith("## Notes\n\nWhy quick find misses its target.\n")
