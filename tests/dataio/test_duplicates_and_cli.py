@@ -111,3 +111,38 @@ def test_an_import_checks_rows_under_the_real_rules_including_earlier_rows_of_th
     kept = 1 if handling != "flag" else 2
     assert Lead.objects.filter(email__iexact="zhou@old.example").count() == kept
     assert Lead.objects.filter(email="li@fresh.example").count() == kept
+
+
+def test_an_import_checks_rows_against_each_other_and_indexes_what_it_writes(importer, run_file):
+    """Real rules, one batch: a later row that duplicates an earlier one is skipped; the rest is searchable."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rapport.core.entities import get_entity
+    from rapport.core.search import quick_find_q
+    from rapport.duplicates.detect import entry_check, publish_rule
+    from rapport.duplicates.models import DuplicateCondition, DuplicateRule
+    from rapport.sales.models import Lead
+
+    rule = DuplicateRule.objects.create(name="Lead like lead", base_entity="leads", matching_entity="leads", mode="warn",
+                                        state="active")
+    DuplicateCondition.objects.create(rule=rule, base_field="company_name", kind="company_name")
+    publish_rule(rule.pk)
+    rows = [f"Bid {n},Wang,Gépgyár {n} Zrt,+36 1 555 {n:04d}" for n in range(20)]
+    content = "\n".join(["topic,last_name,company_name,phone", "First,Kovács,Északi Bánya Zrt,",
+                         *rows, "Second,Tóth,Északi Bánya Kft.,"]).encode()
+    with CaptureQueriesContext(connection) as queries:
+        job = run_file(importer, "leads", content)
+    assert (job.rows_imported, job.rows_skipped, job.rows_failed) == (21, 1, 0)
+    skipped = job.issues.get()
+    assert skipped.row == 23 and "Kovács" in skipped.message  # the lead of row 2
+    # the batch's index entries and match keys go in together, not one statement a row
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert sum('"search_document"' in sql.split("(")[0] for sql in inserts) == 1
+    assert sum('"duplicates_matchkey"' in sql.split("(")[0] for sql in inserts) == 1
+    spec = get_entity("leads")
+    assert list(Lead.objects.filter(quick_find_q(spec, importer, "gépgyár 12")).values_list("topic", flat=True)) == ["Bid 12"]
+    assert [m["name"] for m in entry_check(importer, ["leads"], phone="+36 1 555 0003")] == [str(Lead.objects.get(topic="Bid 3"))]
+    # the next import is checked against what this one wrote
+    job = run_file(importer, "leads", b"topic,last_name,company_name\nThird,Nagy,Gepgyar 5 Zrt.\n", "again.csv")
+    assert (job.rows_imported, job.rows_skipped) == (0, 1)

@@ -303,3 +303,28 @@ def test_a_large_block_never_crowds_out_the_exact_name(admin, name_rule, ctx, mo
         create_record(spec, {"name": f"Zen{chr(97 + i)}ith Works {i}"}, c)
     create_record(spec, {"name": "Zenn Kft."}, c)
     assert [m.name for m in check_rules("accounts", {"name": "ZENN Ltd"})] == ["Zenn Kft."]
+
+
+def test_a_batch_answers_from_its_own_keys_and_forgets_a_rolled_back_write(admin, name_rule, ctx):
+    """An import's batch defers its match keys to its end; its own checks still see them, minus rolled-back rows."""
+    from django.db import transaction
+
+    from rapport.core.actions.base import deferred_writes
+    from rapport.core.actions.crud import create_record
+    from rapport.core.entities import get_entity
+
+    spec, c = get_entity("accounts"), ctx(admin)
+    rule = name_rule("warn")
+    with transaction.atomic(), deferred_writes() as batch:
+        first = create_record(spec, {"name": "Északi Bánya Zrt"}, c).record
+        assert not MatchKey.objects.filter(record_id=first.pk).exists()  # deferred to the batch's end
+        assert [m.name for m in check_rules("accounts", {"name": "Északi Bánya Kft."})] == ["Északi Bánya Zrt"]
+        mark = batch.mark()
+        with pytest.raises(RuntimeError), transaction.atomic():
+            create_record(spec, {"name": "Déli Gépgyár Kft"}, c)
+            raise RuntimeError("the row fails after its insert")
+        batch.rollback_to(mark)  # what the import does when a row's savepoint rolls back
+        assert check_rules("accounts", {"name": "Déli Gépgyár Bt"}) == []
+        batch.flush()
+    assert MatchKey.objects.filter(record_id=first.pk, kind=rule_kind(rule.pk)).exists()
+    assert [m.name for m in check_rules("accounts", {"name": "Északi Bánya Bt"})] == ["Északi Bánya Zrt"]

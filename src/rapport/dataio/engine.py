@@ -3,7 +3,10 @@
 Every row is written by the generic ``create`` action (validation, privileges, audit, search
 index and duplicate hooks), in a savepoint of its own, so a bad row never stops the good ones.
 Rows are committed in batches (one transaction each) together with the job's progress, so a job
-that is killed resumes after the last committed row: nothing is lost or imported twice.
+that is killed resumes after the last committed row: nothing is lost or imported twice. Inside a
+batch, the rows that every create adds beside its record (audit entries, outbox events, search
+entries, duplicate match keys) are deferred and inserted together before the batch commits; the
+duplicate check reads each match key once a batch and sees the keys of the batch's own rows.
 """
 
 from __future__ import annotations

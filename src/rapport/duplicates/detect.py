@@ -18,6 +18,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
+from rapport.core.actions.base import current_deferred
 from rapport.core.entities import entity_for_model, get_entity
 from rapport.core.errors import DuplicateDetected
 from rapport.duplicates import normalize as norm
@@ -177,8 +178,10 @@ def active_rules(*, base: str | None = None, matching: str | None = None) -> lis
     the one-query stamp of the rule tables changes (an import of 100k rows asked for them ~3 times a
     row: reading and compiling them each time was a third of its time).
     """
-    stamp = _rules_stamp()
-    memo = RULES_MEMO.get("rules")
+    batch = current_deferred()  # an import's batch reads the rules once
+    memo = batch.memo.get("rules") if batch is not None else None
+    stamp = memo[0] if memo is not None else _rules_stamp()
+    memo = memo or RULES_MEMO.get("rules")
     if memo is None or memo[0] != stamp:
         compiled = []
         for rule in DuplicateRule.objects.filter(state="active").prefetch_related("conditions").order_by("name"):
@@ -187,6 +190,8 @@ def active_rules(*, base: str | None = None, matching: str | None = None) -> lis
                 compiled.append(CompiledRule(rule.pk, rule.name, rule.base_entity, rule.matching_entity, rule.mode,
                                              rule.similarity, rule.exclude_inactive, tuple(conditions)))
         memo = RULES_MEMO["rules"] = (stamp, compiled)
+    if batch is not None:
+        batch.memo["rules"] = memo
     return [rule for rule in memo[1] if (not base or rule.base_entity == base)
             and (not matching or rule.matching_entity == matching)]
 
@@ -230,6 +235,13 @@ def refresh_keys(set_name: str, record, rules: list[CompiledRule] | None = None,
     ``new``: the record was just created, so it has no keys yet (saves a look-up).
     """
     wanted = record_keys(set_name, record, rules)
+    batch = current_deferred() if new else None
+    if batch is not None:  # an import's batch: inserted with its other rows, read back through its key cache
+        cache = key_cache(batch)
+        for kind, key, text in wanted:
+            position = batch.add(_insert_keys, MatchKey(entity=set_name, record_id=record.pk, kind=kind, key=key, text=text))
+            cache.added(position, kind, set_name, key, record.pk, text)
+        return
     current = set() if new else set(MatchKey.objects.filter(record_id=record.pk).values_list("kind", "key", "text"))
     if wanted == current:
         return
@@ -241,6 +253,57 @@ def refresh_keys(set_name: str, record, rules: list[CompiledRule] | None = None,
         new = wanted - current
     MatchKey.objects.bulk_create([MatchKey(entity=set_name, record_id=record.pk, kind=k, key=key, text=text)
                                   for k, key, text in new])
+
+
+def _insert_keys(keys: list[MatchKey]) -> None:
+    MatchKey.objects.bulk_create(keys, batch_size=1000)
+
+
+class KeyCache:
+    """The match keys a batch of writes reads (an import's): each key read once, plus the batch's own.
+
+    A key's stored rows are read with one prepared statement the first time a row of the batch
+    asks for it (at most ``CANDIDATES``, as :func:`keyed_rows` reads); the keys of the records the
+    batch itself creates are deferred (inserted when it commits) and answered from here, so a
+    later row still finds an earlier one. Rows dropped by a rolled-back write leave with it.
+    """
+
+    def __init__(self):
+        self.stored: dict[tuple[str, str, str], list[tuple]] = {}
+        self.pending: dict[tuple[str, str, str], list[tuple]] = {}
+
+    def added(self, position: int, kind: str, entity: str, key: str, record_id, text: str) -> None:
+        self.pending.setdefault((kind, entity, key), []).append((position, record_id, text))
+
+    def rollback_to(self, mark: int) -> None:
+        for rows in self.pending.values():
+            rows[:] = [row for row in rows if row[0] < mark]
+
+    def _stored(self, kind: str, entity: str, key: str) -> list[tuple]:
+        found = self.stored.get((kind, entity, key))
+        if found is None:
+            from django.db import connection
+
+            to_python, q = MatchKey._meta.get_field("record_id").to_python, connection.ops.quote_name
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {q('record_id')}, {q('text')} FROM {q(MatchKey._meta.db_table)} WHERE {q('kind')} = %s "
+                               f"AND {q('key')} = %s AND {q('entity')} = %s LIMIT %s", [kind, key, entity, CANDIDATES + 1])
+                found = self.stored[(kind, entity, key)] = [(to_python(r), t) for r, t in cursor.fetchall()]
+        return found
+
+    def rows(self, kind: str, entity: str, keys: list[str], *, exclude_id=None, cap: int = CANDIDATES) -> list[tuple]:
+        """``(record_id, text)`` of ``keys`` in their order, at most ``cap`` (:func:`keyed_rows`'s answer)."""
+        found: list[tuple] = []
+        for key in keys:
+            rows = [*self._stored(kind, entity, key), *((r, t) for _p, r, t in self.pending.get((kind, entity, key), ()))]
+            found.extend(row for row in rows if row[0] != exclude_id)
+            if len(found) >= cap:
+                return found[:cap]
+        return found
+
+
+def key_cache(batch) -> KeyCache:
+    return batch.memo.setdefault("match_keys", KeyCache())
 
 
 def keyed_entities() -> set[str]:
@@ -285,16 +348,21 @@ MAX_MATCHES = 20  # a refusal lists at most this many records
 def check_rules(set_name: str, values, *, exclude_id=None, rules: list[CompiledRule] | None = None) -> list[Match]:
     """The records ``values`` (a record or a dict of field values) duplicate under the active rules."""
     matches: dict[tuple[str, Any], Match] = {}
+    batch = current_deferred()
     for rule in rules if rules is not None else active_rules(base=set_name):
         found = rule.keys(values, "base")
         if not found:
             continue
         keys, text = found
-        rows = MatchKey.objects.filter(kind=rule.kind, entity=rule.matching_entity)
-        if exclude_id is not None:
-            rows = rows.exclude(record_id=exclude_id)
+        if batch is not None:
+            candidates = key_cache(batch).rows(rule.kind, rule.matching_entity, keys, exclude_id=exclude_id)
+        else:
+            rows = MatchKey.objects.filter(kind=rule.kind, entity=rule.matching_entity)
+            if exclude_id is not None:
+                rows = rows.exclude(record_id=exclude_id)
+            candidates = keyed_rows(rows, keys, ("record_id", "text"))
         scores: dict[Any, float] = {}
-        for record_id, other in keyed_rows(rows, keys, ("record_id", "text")):
+        for record_id, other in candidates:
             score = norm.similarity(text, other) if text else 100.0
             if score >= (rule.similarity if text else 100):
                 scores[record_id] = max(score, scores.get(record_id, 0))

@@ -130,28 +130,43 @@ def run_write_hooks(phase: str, spec: EntitySpec, record, ctx: ActionContext, op
 
 
 class DeferredWrites:
-    """Audit entries and outbox events of many writes, inserted together (an import's batch).
+    """Rows that many writes add, inserted together (an import's batch).
 
     Only inside :func:`deferred_writes`, which the caller runs inside the batch's transaction and
-    flushes before it commits, so an entry is still written exactly when its record is; a caller
-    that rolls one write back (a savepoint) drops that write's entries with :meth:`rollback_to`.
+    flushes before it commits, so a row is still written exactly when its record is; a caller that
+    rolls one write back (a savepoint) drops that write's rows with :meth:`rollback_to`. A writer
+    defers a row with :meth:`add` and the function that inserts a list of such rows (audit
+    entries, outbox events, search documents, match keys). ``memo`` holds what a writer reads back
+    during the batch (the duplicate check's match keys); an entry with a ``rollback_to(mark)``
+    method is told when rows are dropped.
     """
 
     def __init__(self):
-        self.audit: list = []
-        self.events: list = []
+        self.pending: list[tuple[Callable[[list], None], Any]] = []
+        self.memo: dict[str, Any] = {}
 
-    def mark(self) -> tuple[int, int]:
-        return len(self.audit), len(self.events)
+    def add(self, insert: Callable[[list], None], row) -> int:
+        """Defer ``row`` (inserted by ``insert([rows…])`` on flush); its position, for ``memo`` entries."""
+        self.pending.append((insert, row))
+        return len(self.pending) - 1
 
-    def rollback_to(self, mark: tuple[int, int]) -> None:
-        del self.audit[mark[0]:]
-        del self.events[mark[1]:]
+    def mark(self) -> int:
+        return len(self.pending)
+
+    def rollback_to(self, mark: int) -> None:
+        del self.pending[mark:]
+        for entry in self.memo.values():
+            if hasattr(entry, "rollback_to"):
+                entry.rollback_to(mark)
 
     def flush(self) -> None:
-        AuditEntry.objects.bulk_create(self.audit, batch_size=500)
-        OutboxEvent.objects.bulk_create(self.events, batch_size=500)
-        self.audit, self.events = [], []
+        groups: dict[Callable, list] = {}
+        for insert, row in self.pending:
+            groups.setdefault(insert, []).append(row)
+        self.pending = []
+        self.memo.clear()
+        for insert, rows in groups.items():
+            insert(rows)
 
 
 _deferred: contextvars.ContextVar = contextvars.ContextVar("rapport_deferred_writes", default=None)
@@ -159,13 +174,26 @@ _deferred: contextvars.ContextVar = contextvars.ContextVar("rapport_deferred_wri
 
 @contextmanager
 def deferred_writes():
-    """Collect audit entries and outbox events instead of inserting each (call ``flush()`` before commit)."""
+    """Collect rows of many writes instead of inserting each (call ``flush()`` before commit)."""
     collector = DeferredWrites()
     token = _deferred.set(collector)
     try:
         yield collector
     finally:
         _deferred.reset(token)
+
+
+def current_deferred() -> DeferredWrites | None:
+    """The batch collecting deferred rows, when a caller runs one (see :func:`deferred_writes`)."""
+    return _deferred.get()
+
+
+def _insert_audit(entries: list) -> None:
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def _insert_events(events: list) -> None:
+    OutboxEvent.objects.bulk_create(events, batch_size=500)
 
 
 def write_audit(spec: EntitySpec, record_id, action: str, changes: dict, ctx: ActionContext, record_name: str = "") -> AuditEntry:
@@ -177,7 +205,7 @@ def write_audit(spec: EntitySpec, record_id, action: str, changes: dict, ctx: Ac
             changes=changes, user_id=ctx.user.pk if getattr(ctx.user, "pk", None) else None, channel=ctx.channel,
             request_id=ctx.request_id, occurred_on=ctx.now,
         )
-        collector.audit.append(entry)
+        collector.add(_insert_audit, entry)
         return entry
     return AuditEntry.objects.create(
         entity=spec.set_name,
@@ -196,7 +224,7 @@ def emit_event(spec: EntitySpec, record_id, event: str, ctx: ActionContext, payl
     """An outbox row in the write's transaction; delivered after commit by the worker."""
     collector = _deferred.get()
     if collector is not None:
-        collector.events.append(OutboxEvent(
+        collector.add(_insert_events, OutboxEvent(
             event_type=f"{spec.set_name}.{event}", entity=spec.set_name, record_id=record_id, payload=payload or {},
             user_id=ctx.user.pk if getattr(ctx.user, "pk", None) else None, created_on=ctx.now,
         ))

@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 from django.utils.translation import gettext as _
 
+from rapport.core.actions.base import current_deferred
 from rapport.core.entities import TEXT_TYPES, EntitySpec, all_entities, entity_for_model, get_entity, label_of
 from rapport.core.permissions.fields import field_readable
 from rapport.core.query import QueryError, compile_filter
@@ -85,7 +86,12 @@ def index_record(spec: EntitySpec, record, *, new: bool = False) -> None:
     current = None if new else (SearchDocument.objects.filter(entity=spec.set_name, record_id=record.pk)
                                 .values_list("id", "name", "text").first())
     if current is None:
-        document = SearchDocument.objects.create(entity=spec.set_name, record_id=record.pk, name=name, text=text)
+        document = SearchDocument(entity=spec.set_name, record_id=record.pk, name=name, text=text)
+        batch = current_deferred()
+        if batch is not None:  # an import's batch: inserted with the batch's other entries
+            batch.add(_insert_documents, document)
+            return
+        document.save(force_insert=True)
         SearchGram.objects.bulk_create([SearchGram(document_id=document.id, gram=g) for g in cjk_grams(text)])
         return
     document_id, old_name, old_text = current
@@ -97,6 +103,17 @@ def index_record(spec: EntitySpec, record, *, new: bool = False) -> None:
         SearchGram.objects.filter(document_id=document_id, gram__in=old_grams - new_grams).delete()
     if new_grams - old_grams:
         SearchGram.objects.bulk_create([SearchGram(document_id=document_id, gram=g) for g in new_grams - old_grams])
+
+
+def _insert_documents(documents: list[SearchDocument]) -> None:
+    """New entries of a batch: the documents in one statement (ids returned), then their grams."""
+    if connection.features.can_return_rows_from_bulk_insert:
+        SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
+    else:
+        for document in documents:
+            document.save(force_insert=True)
+    SearchGram.objects.bulk_create([SearchGram(document_id=d.id, gram=g) for d in documents for g in cjk_grams(d.text)],
+                                   batch_size=BATCH)
 
 
 def remove_records(entity_set: str, record_ids) -> None:
