@@ -82,17 +82,31 @@ def import_rows_of(scale: int, import_rows: int | None) -> int:
     return import_rows if import_rows is not None else min(100_000, scale // 10 or 1)
 
 
+def side_by_side(commands: list[list[str]], what: str) -> list[str]:
+    """Run ``commands`` at once, one process each, and return their output in order; a failure ends the run."""
+    started = []
+    for command in commands:
+        log = tempfile.NamedTemporaryFile(mode="w+", suffix=".log", delete=False)
+        started.append((subprocess.Popen(command, cwd=ROOT, stdout=log), log))
+    outputs = []
+    for process, log in started:
+        with log:
+            if process.wait() != 0:
+                raise SystemExit(f"{what} failed (exit {process.returncode}; its output is in {log.name})")
+            log.seek(0)
+            outputs.append(log.read())
+        os.unlink(log.name)
+    return outputs
+
+
 def import_leads(urls: list[str], rows: int) -> list[dict]:
     """The lead import of each database in a process of its own (its peak memory is its own), side by side."""
-    outs, processes = [], []
-    for url in urls:
+    outs = []
+    for _url in urls:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
             outs.append(handle.name)
-        processes.append(subprocess.Popen([sys.executable, "-m", "bench.imports", "--url", url, "--rows", str(rows),
-                                           "--json", outs[-1]], cwd=ROOT))
-    for process in processes:
-        if process.wait() != 0:
-            raise SystemExit(f"the import bench failed (exit {process.returncode})")
+    side_by_side([[sys.executable, "-m", "bench.imports", "--url", url, "--rows", str(rows), "--json", out]
+                  for url, out in zip(urls, outs, strict=True)], "the import bench")
     return [json.loads(Path(out).read_text()) for out in outs]
 
 
@@ -237,14 +251,11 @@ def main(argv=None) -> int:
     # The data sets first, one loader a database side by side (at 1M the load is the longest part);
     # a complete cached data set makes its loader a no-op.
     started = time.perf_counter()
-    logs = {kind: tempfile.NamedTemporaryFile(mode="w+", suffix=".log", delete=False) for kind in kinds}
-    loaders = {kind: subprocess.Popen([sys.executable, "-m", "bench", "generate", "--kind", kind, "--scale", str(args.scale)],
-                                      cwd=ROOT, stdout=logs[kind]) for kind in kinds}
+    outputs = side_by_side([[sys.executable, "-m", "bench", "generate", "--kind", kind, "--scale", str(args.scale)]
+                            for kind in kinds], "loading a data set")
     loaded = {}
-    for kind, loader in loaders.items():
-        if loader.wait() != 0:
-            raise SystemExit(f"loading the {kind} data set failed (exit {loader.returncode}; log {logs[kind].name})")
-        lines = Path(logs[kind].name).read_text().splitlines()
+    for kind, output in zip(kinds, outputs, strict=True):
+        lines = output.splitlines()
         print("\n".join(lines[:-1]), flush=True)
         loaded[kind] = {**json.loads(lines[-1]), "seconds": round(time.perf_counter() - started, 1)}
     runs = []
@@ -262,7 +273,7 @@ def main(argv=None) -> int:
         runs.append(run)
     rows = import_rows_of(args.scale, args.import_rows)
     if rows:
-        for run, imported in zip(runs, import_leads([run["url"] for run in runs], rows)):
+        for run, imported in zip(runs, import_leads([run["url"] for run in runs], rows), strict=True):
             run["import"] = {**imported, "side_by_side": len(runs) > 1}
     report = render(runs)
     write_report(Path(args.out), report)
