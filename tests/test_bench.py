@@ -18,7 +18,7 @@ def test_bench_smoke_writes_a_report_with_every_scenario_and_its_ratio(tmp_path)
     report = out.read_text()
     for scenario in ("baseline_sql_lookup", "baseline_trivial_view", "api_list_first_page_salesperson",
                      "api_list_deep_page_admin", "api_get_one", "api_patch_one", "api_post_one", "api_patch_one_2_clients",
-                     "quick_find_华为", "report: pipeline funnel [admin]",
+                     "ui_list_first_page_salesperson", "ui_list_deep_page_admin", "quick_find_华为", "report: pipeline funnel [admin]",
                      "duplicate_check_one_account", "api_duplicate_check_entry"):
         assert f"| {scenario} |" in report
     assert "×" in report  # ratios to the same-run baseline are written

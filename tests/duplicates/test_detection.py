@@ -328,3 +328,16 @@ def test_a_batch_answers_from_its_own_keys_and_forgets_a_rolled_back_write(admin
         batch.flush()
     assert MatchKey.objects.filter(record_id=first.pk, kind=rule_kind(rule.pk)).exists()
     assert [m.name for m in check_rules("accounts", {"name": "Északi Bánya Bt"})] == ["Északi Bánya Zrt"]
+
+
+@pytest.mark.parametrize("exclude_inactive", [True, False])
+def test_a_rule_that_excludes_inactive_records_does_not_match_them(admin, name_rule, create, ctx, exclude_inactive):
+    from rapport.core.actions.base import run_action
+
+    active = create(admin, "accounts", name="Dunai Hajózás Zrt")
+    closed = create(admin, "accounts", name="Dunai Hajózás Kft")
+    run_action("accounts", closed.pk, "deactivate", ctx(admin), {})
+    rule = name_rule("warn")  # published over the records there are
+    DuplicateRule.objects.filter(pk=rule.pk).update(exclude_inactive=exclude_inactive)
+    found = {m.name for m in check_rules("accounts", {"name": "Dunai Hajózás Bt"})}
+    assert found == ({str(active)} if exclude_inactive else {str(active), str(closed)})

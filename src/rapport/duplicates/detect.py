@@ -331,15 +331,16 @@ def _load(set_name: str, ids, *, active_only: bool):
     """The matched records with just what a match shows: name, owner, state, pool (not whole rows)."""
     spec = get_entity(set_name)
     records = spec.model.objects.filter(pk__in=list(ids))
-    if active_only and spec.has_state and "active" in {c for c, _l in spec.states}:
-        records = records.filter(state="active")
+    # Inactive records are dropped here, not in SQL: without statistics SQLite would walk the
+    # (state, name) index over every active record instead of probing the few primary keys.
+    active_only = active_only and spec.has_state and "active" in {c for c, _l in spec.states}
     model_fields = {f.name for f in spec.model._meta.get_fields()}
     columns = ["pk", spec.field_map[spec.primary_field].column or spec.primary_field, "state"]
     columns += [name for name in ("owning_business_unit", "pool") if name in model_fields]
     related = [name for name in ("owner_user", "owner_team") if name in model_fields]
     columns += related + [f"{name}__{field}" for name, field in (("owner_user", "full_name"), ("owner_user", "username"),
                                                                   ("owner_team", "name")) if name in related]
-    return {r.pk: r for r in records.select_related(*related).only(*columns)}
+    return {r.pk: r for r in records.select_related(*related).only(*columns) if not active_only or r.state == "active"}
 
 
 MAX_MATCHES = 20  # a refusal lists at most this many records
