@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT
+from bench.common import ROOT, write_report
 
 RATIO_BASE = {
     "api_list": "baseline_bare_drf_page",
@@ -181,24 +181,6 @@ def render(runs: list[dict]) -> str:
             lines += ["", "Reports: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in notes.items()) + "."]
         lines.append("")
     return "\n".join(lines) + "\n"
-
-
-NOTES_HEADING = "## Notes"
-
-
-def write_report(path: Path, report: str) -> None:
-    """Writes the measured figures to ``path``, keeping its hand-written analysis.
-
-    Everything from the ``## Notes`` heading on (the profiles that explain a missed target, what ran
-    alongside) is written by people, not by the runner, so a new run replaces the figures above it only.
-    """
-    path = Path(path)
-    if path.exists():
-        old = path.read_text()
-        at = old.find("\n" + NOTES_HEADING + "\n")
-        if at >= 0:
-            report = report.rstrip("\n") + "\n" + old[at:]
-    path.write_text(report)
 
 
 def main(argv=None) -> int:

@@ -54,3 +54,21 @@ def timed(function, repeat: int, warmup: int = 3) -> dict:
         "p95": samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))],
         "n": len(samples),
     }
+
+
+NOTES_HEADING = "## Notes"
+
+
+def write_report(path: Path, report: str) -> None:
+    """Writes the measured figures to ``path``, keeping its hand-written analysis.
+
+    Everything from the ``## Notes`` heading on (the profiles that explain a missed target, what ran
+    alongside) is written by people, not by the runner, so a new run replaces the figures above it only.
+    """
+    path = Path(path)
+    if path.exists():
+        old = path.read_text()
+        at = old.find("\n" + NOTES_HEADING + "\n")
+        if at >= 0:
+            report = report.rstrip("\n") + "\n" + old[at:]
+    path.write_text(report)

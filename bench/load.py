@@ -46,7 +46,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bench.common import ROOT
+from bench.common import ROOT, write_report
 
 BOOK_ACCOUNTS = 60  # active accounts each salesperson and manager owns at the start of a run
 BOOK_LEADS = 15  # open leads each owns at the start of a run
@@ -612,7 +612,10 @@ def main(argv=None) -> int:
               "cores": os.cpu_count()}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) if out.suffix == ".json" else render(result))
+    if out.suffix == ".json":
+        out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        write_report(out, render(result))
     print(render(result))
     print(f"written to {out}; logs, locust's CSV and HTML report in {folder}")
     failures = total.get("failures", 0) if total else 1

@@ -39,7 +39,7 @@ def test_pipeline_bench_times_the_funnel_and_forecast_against_the_bare_group_by(
 
 
 def test_a_new_run_replaces_the_figures_and_keeps_the_notes(tmp_path):
-    from bench.__main__ import write_report
+    from bench.common import write_report
 
     out = tmp_path / "performance.md"
     write_report(out, "# Performance\n\n| old figure | 9 |\n")
