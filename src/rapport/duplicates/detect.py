@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from rapport.core.actions.base import current_deferred
@@ -159,8 +159,6 @@ def _rules_stamp() -> tuple:
     Any write through an action changes ``modified_on`` and ``version``; a bulk ``update`` of the
     state changes the active count; rules of another database (tests) have other ids.
     """
-    from django.db import connection
-
     rules, conditions = DuplicateRule._meta.db_table, DuplicateCondition._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -282,8 +280,6 @@ class KeyCache:
     def _stored(self, kind: str, entity: str, key: str) -> list[tuple]:
         found = self.stored.get((kind, entity, key))
         if found is None:
-            from django.db import connection
-
             to_python, q = MatchKey._meta.get_field("record_id").to_python, connection.ops.quote_name
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT {q('record_id')}, {q('text')} FROM {q(MatchKey._meta.db_table)} WHERE {q('kind')} = %s "
@@ -572,8 +568,6 @@ def rebuild_keys(set_names: list[str] | None = None, *, batch_size: int = 2000) 
 
 def _analyze() -> None:
     """PostgreSQL: statistics for the keys just bulk-written, so checks use the lookup index at once."""
-    from django.db import connection
-
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE duplicates_matchkey")

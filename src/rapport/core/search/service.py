@@ -91,8 +91,7 @@ def index_record(spec: EntitySpec, record, *, new: bool = False) -> None:
         if batch is not None:  # an import's batch: inserted with the batch's other entries
             batch.add(_insert_documents, document)
             return
-        document.save(force_insert=True)
-        SearchGram.objects.bulk_create([SearchGram(document_id=document.id, gram=g) for g in cjk_grams(text)])
+        _insert_documents([document])
         return
     document_id, old_name, old_text = current
     if (old_name, old_text) == (name, text):
@@ -106,7 +105,7 @@ def index_record(spec: EntitySpec, record, *, new: bool = False) -> None:
 
 
 def _insert_documents(documents: list[SearchDocument]) -> None:
-    """New entries of a batch: the documents in one statement (ids returned), then their grams."""
+    """New entries (one, or a batch's): the documents in one statement (ids returned), then their grams."""
     if connection.features.can_return_rows_from_bulk_insert:
         SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
     else:
